@@ -6,12 +6,15 @@ import functools
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from . import __version__
 from .errors import MigrateError
+
+if TYPE_CHECKING:
+    from .project import Project
 
 # Exit codes (documented in the README's CLI table).
 EXIT_OK, EXIT_NOT_OK, EXIT_IO = 0, 1, 2
@@ -56,6 +59,173 @@ def handle_errors(fn: Callable) -> Callable:
 @click.version_option(__version__, prog_name="dbt-migrate")
 def main() -> None:
     """dbt-migrate: turn T-SQL stored procedures into dbt models with tests that prove them."""
+
+
+def _project(root: Path) -> "Project":
+    from .project import Project
+
+    if not root.is_dir():
+        from .errors import InputError
+
+        raise InputError(f"--project-root {root}: no such folder")
+    return Project(root)
+
+
+@main.command()
+@project_root_option
+@click.option("--adapter", default="duckdb", show_default=True, help="Adapter of the scaffolded profile.")
+@json_option
+@handle_errors
+def init(project_root: Path, adapter: str, as_json: bool) -> None:
+    """Create or complete the dbt project ($DBT_PROJECT_PATH or <root>/dbt).
+
+    Writes dbt_project.yml, profiles.yml (a DuckDB file inside the project), packages.yml
+    installing the dbt_migrate package, and .gitignore, then runs `dbt deps`. Existing files are
+    never overwritten; a second run changes nothing.
+    """
+    from .init import init_project
+
+    report = init_project(_project(project_root).dbt_dir, adapter=adapter)
+    if as_json:
+        emit_json({"dbt_project": str(report.dbt_dir), "created": report.created, "kept": report.kept,
+                   "deps_ran": report.deps_ran, "notes": report.notes})
+        return
+    from .ui import print_init
+
+    print_init(report)
+
+
+@main.command()
+@project_root_option
+@click.option("--table", "table", required=True, help="Target table, e.g. silver.DimStore.")
+@handle_errors
+def context(project_root: Path, table: str) -> None:
+    """Print the context JSON for one table (what generation reads)."""
+    from .catalog import MigrationProject
+    from .context import Warehouse, build_context
+
+    project = _project(project_root)
+    mp = MigrationProject(project.root)
+    mp.manifest
+    emit_json(build_context(Warehouse(mp, _dbt_info_if_any(project)), table))
+
+
+def _dbt_info_if_any(project: "Project"):
+    """Declared sources and adapter from the dbt project when there is one; defaults otherwise."""
+    from .context import DbtInfo
+
+    if not (project.dbt_dir / "dbt_project.yml").is_file():
+        return DbtInfo()
+    from .dbt import DbtProject
+    from .pipeline import dbt_info
+
+    parsed = DbtProject(project.dbt_dir).parse()
+    return dbt_info(parsed.manifest) if parsed.success and parsed.manifest is not None else DbtInfo()
+
+
+@main.command()
+@project_root_option
+@click.option("--table", "table", required=True, help="Target table the model replaces.")
+@click.option("--model-sql-file", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--schema-yml-file", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Overwrite files edited since dbt-migrate wrote them.")
+@json_option
+@handle_errors
+def write(project_root: Path, table: str, model_sql_file: Path, schema_yml_file: Path, force: bool,
+          as_json: bool) -> None:
+    """Write a model's SQL and YAML into the dbt project.
+
+    models/staging/<model>.sql and models/staging/_<model>.yml (YAML merged by model name);
+    a snapshot goes to snapshots/. Files are written atomically.
+    """
+    from .writer import write_model
+
+    paths = write_model(_project(project_root), table, model_sql_file, schema_yml_file, force=force)
+    if as_json:
+        emit_json({"written": [str(p) for p in paths]})
+    else:
+        for p in paths:
+            click.echo(f"wrote {p}")
+
+
+def _pipeline_options(fn: Callable) -> Callable:
+    fn = click.option("--max-iterations", type=click.IntRange(1, 10), default=3, show_default=True,
+                      help="Build/correct attempts per model.")(fn)
+    fn = click.option("--no-build", is_flag=True, help="Write files only; do not run dbt compile/build.")(fn)
+    fn = click.option("--force", is_flag=True, help="Overwrite model files edited since dbt-migrate wrote them.")(fn)
+    return fn
+
+
+def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
+                    max_iterations: int, force: bool) -> None:
+    from .pipeline import Pipeline, write_run
+    from .ui import Progress, print_run
+
+    project = _project(project_root)
+    with Progress(enabled=not as_json) as progress:
+        pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
+                            progress=progress.update)
+        doc = pipeline.run(tables)
+    path = write_run(project, doc)
+    if as_json:
+        emit_json(doc.model_dump(mode="json"))
+    else:
+        print_run(doc, path)
+    sys.exit(EXIT_OK if all(r.status == "ok" for r in doc.results) else EXIT_NOT_OK)
+
+
+@main.command()
+@project_root_option
+@click.option("--table", "table", required=True, help="Target table, e.g. silver.DimStore.")
+@_pipeline_options
+@json_option
+@handle_errors
+def generate(project_root: Path, table: str, max_iterations: int, no_build: bool, force: bool,
+             as_json: bool) -> None:
+    """Generate, write and build the model for one table.
+
+    Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
+    (unit tests included) and records the result in .migration-runs/<run_id>.json.
+    Exit 0 ok, 1 partial or error, 2 bad input.
+    """
+    _run_and_report(project_root, [table], as_json=as_json, no_build=no_build,
+                    max_iterations=max_iterations, force=force)
+
+
+@main.command()
+@project_root_option
+@click.option("--all", "all_tables", is_flag=True, help="Every target table with a profile.")
+@click.option("--table", "tables", multiple=True, help="A target table (repeatable).")
+@_pipeline_options
+@json_option
+@handle_errors
+def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_iterations: int, no_build: bool,
+        force: bool, as_json: bool) -> None:
+    """Batch pipeline: every stage for all tables, one dbt build per iteration."""
+    from .catalog import MigrationProject
+    from .errors import InputError
+    from .order import dependency_order
+
+    if not all_tables and not tables:
+        raise InputError("give --all or at least one --table")
+    project = _project(project_root)
+    mp = MigrationProject(project.root)
+    names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
+    _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
+                    max_iterations=max_iterations, force=force)
+
+
+@main.command()
+@click.option("--dir", "target_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to put the demo project (default: a new folder under the current one).")
+@json_option
+@handle_errors
+def demo(target_dir: Path | None, as_json: bool) -> None:
+    """Build the embedded demo warehouse and migrate it end to end (DuckDB, offline)."""
+    from .demo import run_demo
+
+    ok = run_demo(target_dir, as_json=as_json)
+    sys.exit(EXIT_OK if ok else EXIT_NOT_OK)
 
 
 def _register_optional() -> None:

@@ -1,9 +1,181 @@
-"""CLI commands for pause / restore / status (being written: issue 6)."""
+"""CLI commands for pause / restore / status: thin click wrappers over ``lifecycle_ops``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from rich.console import Console
+from rich.table import Table
+
+from . import lifecycle as core
+
+GROUP_HELP = "GROUP is a dbt tag, e.g. dim_customer: one dimension or fact and its models."
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _lifecycle(project_root: Path):
+    from .lifecycle_ops import Lifecycle
+    from .project import Project
+
+    return Lifecycle(Project(project_root))
+
+
+def _missing_text(v: dict) -> str:
+    parts = []
+    for label in v["missing"]:
+        name = label.split("'")[-2] if "'" in label else label
+        groups = v["provided_by"].get(name)
+        parts.append(label + (f" [paused in group {', '.join(groups)}: `migrate restore {groups[0]}`]"
+                              if groups else ""))
+    return ", ".join(parts)
+
+
+def _verdict_table(models: dict) -> Table:
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("model")
+    table.add_column("readiness")
+    table.add_column("missing / reason")
+    style = {core.READY: "green", core.BLOCKED: "yellow", core.INVESTIGATE: "red"}
+    label = {core.READY: "ready", core.BLOCKED: "still blocked", core.INVESTIGATE: "needs investigation"}
+    for name, v in models.items():
+        why = v["reason"] if v["status"] == core.INVESTIGATE else _missing_text(v)
+        table.add_row(name, f"[{style[v['status']]}]{label[v['status']]}[/]", why or "")
+    return table
 
 
 def register(group: click.Group) -> None:
     """Attach the lifecycle commands to the main group."""
+    from .cli import handle_errors, json_option, project_root_option, emit_json
+
+    @group.command("pause")
+    @click.argument("group_tag", metavar="GROUP")
+    @project_root_option
+    @json_option
+    @handle_errors
+    def pause(group_tag: str, project_root: Path, as_json: bool) -> None:
+        """Pause GROUP's models whose refs or sources do not exist yet.
+
+        Renames each to <model>.sql.skip (dbt ignores it), moves its YAML entries aside into
+        <model>.yml.skip, and writes <dimensions_output>/GROUP/GROUP_MIGRATION_STATE.md.
+        """
+        result = _lifecycle(project_root).pause(group_tag)
+        if as_json:
+            emit_json(result)
+            return
+        con = _console()
+        if not result["paused"]:
+            con.print(f"[green]nothing to pause in '{group_tag}'[/]: every ref and source of its "
+                      f"{len(result['completed'])} active model(s) resolves.")
+        else:
+            con.print(f"[bold]paused {len(result['paused'])} model(s) of '{group_tag}':[/] "
+                      + ", ".join(result["paused"]))
+        if result["all_paused"]:
+            con.print(_verdict_table(result["all_paused"]))
+        done, total = len(result["completed"]), result["total"]
+        con.print(f"progress: {done} of {total} models")
+        if result["state_document"]:
+            con.print(f"state document: {result['state_document']}")
+        for w in result["warnings"]:
+            con.print(f"[yellow]warning:[/] {w}")
+        if result["paused"]:
+            con.print(f"next: migrate the missing dependencies, then `migrate restore {group_tag} --dry-run`.")
+
+    @group.command("restore")
+    @click.argument("group_tag", metavar="GROUP")
+    @click.option("--yes", "-y", is_flag=True, help="Do not ask before restoring.")
+    @click.option("--dry-run", is_flag=True, help="Report readiness; change nothing.")
+    @click.option("--build", "do_build", is_flag=True, help="Then compile, run and test tag:GROUP with dbt.")
+    @click.option("--commit", is_flag=True, help="Commit models and state document on <branch_prefix>GROUP.")
+    @click.option("--allow-dirty", is_flag=True, help="With --commit: allow other uncommitted changes.")
+    @project_root_option
+    @json_option
+    @handle_errors
+    def restore(group_tag: str, yes: bool, dry_run: bool, do_build: bool, commit: bool, allow_dirty: bool,
+                project_root: Path, as_json: bool) -> None:
+        """Restore GROUP's paused models whose dependencies now exist.
+
+        Reads the state document (or the group's .skip files), checks every ref and source with
+        dbt's parser and static extractor, renames ready models back to .sql, verifies the project
+        parses (re-skipping only culprits), and appends to the state document's restart log.
+        """
+        con = _console()
+
+        def confirm(report) -> bool:
+            if yes or as_json:
+                return True
+            con.print(_verdict_table({n: _vj(v) for n, v in sorted(report.verdicts.items())}))
+            return click.confirm(f"restore {len(report.ready)} model(s) of '{group_tag}': "
+                                 f"{', '.join(report.ready)}?", default=True)
+
+        from .lifecycle_ops import verdict_json as _vj
+
+        report = _lifecycle(project_root).restore(group_tag, dry_run=dry_run, build=do_build, commit=commit,
+                                                  allow_dirty=allow_dirty, confirm=confirm)
+        data = report.to_json()
+        if as_json:
+            emit_json(data)
+            return
+        if report.source == "nothing":
+            con.print(f"nothing to restore for '{group_tag}': no state document at {report.doc_path} "
+                      f"and no .sql.skip files of that group.")
+            con.print("next: `migrate status` lists groups in progress; `migrate pause "
+                      f"{group_tag}` pauses the group's models whose dependencies are missing.")
+            return
+        if report.source != "state document":
+            con.print(f"[yellow]no state document at {report.doc_path}[/]: working from the group's .skip files.")
+        for w in report.warnings:
+            con.print(f"[yellow]warning:[/] {w}")
+        con.print(_verdict_table(data["models"]) if data["models"] else "no paused models.")
+        if report.dry_run:
+            con.print(f"dry run: nothing changed. {len(report.ready)} model(s) ready: "
+                      f"{', '.join(report.ready) or 'none'}.")
+            return
+        prog = data["progress"]
+        con.print(f"[bold]{group_tag}: {report.status}[/], {prog['completed']} of {prog['total']} models "
+                  f"({prog['percent']}%)")
+        con.print(f"resumed: {', '.join(report.resumed) or 'none (nothing new is ready; no file changed)'}")
+        for name, why in report.reskipped.items():
+            con.print(f"[red]re-skipped[/] {name}: {why}")
+        blocked = {n: m for n, m in data["models"].items() if n in report.still_paused}
+        for name, m in blocked.items():
+            con.print(f"still paused: {name}: " + (m["reason"] or _missing_text(m) or "re-skipped"))
+        if report.build:
+            b = report.build
+            con.print(f"build tag:{group_tag}: tests passed {b['tests']['passed']}, failed {b['tests']['failed']}"
+                      + (f" ({', '.join(b['tests']['failed_names'])})" if b["tests"]["failed_names"] else ""))
+        if report.commit:
+            con.print(f"committed {report.commit[:12]} on the group's branch")
+        if report.resumed:
+            con.print(f"state document: {report.doc_path}")
+
+    @group.command("status")
+    @click.argument("group_tag", metavar="[GROUP]", required=False)
+    @project_root_option
+    @json_option
+    @handle_errors
+    def status(group_tag: str | None, project_root: Path, as_json: bool) -> None:
+        """Progress per group: complete, paused (ready or blocked, with reasons), from the project itself."""
+        rows = _lifecycle(project_root).status(group_tag)
+        if as_json:
+            emit_json(rows)
+            return
+        con = _console()
+        if not rows:
+            con.print("no groups in progress (no .sql.skip files, no state documents). "
+                      "Pause a group with `migrate pause GROUP`.")
+            return
+        for r in rows:
+            done = len(r["complete"])
+            pct = round(100 * done / r["total"]) if r["total"] else 100
+            con.print(f"[bold]{r['group']}[/]: {done} of {r['total']} complete ({pct}%), "
+                      f"{len(r['paused'])} paused ({len(r['ready'])} ready, {len(r['blocked'])} blocked, "
+                      f"{len(r['investigate'])} to investigate)")
+            if r["models"]:
+                con.print(_verdict_table(r["models"]))
+            if r["ready"]:
+                con.print(f"next: `migrate restore {r['group']}`")
+

@@ -50,6 +50,10 @@ class DbtOutcome:
     debug_logs: list[str] = field(default_factory=list)
     manifest: Any = None
     exception: str | None = None
+    # parse_lenient(): refs/sources that did not resolve (dbt would have stopped at the first).
+    unresolved: list["Unresolved"] = field(default_factory=list)
+    # Files of the nodes a failing invocation's exception names (typed, not read from log lines).
+    exception_paths: list[str] = field(default_factory=list)
 
 
 def profiles_dir_for(project_dir: Path) -> Path | None:
@@ -71,6 +75,24 @@ class DbtProject:
     # -- public API -------------------------------------------------------------------------
     def parse(self) -> DbtOutcome:
         return self._invoke(["parse"], "parse")
+
+    def parse_lenient(self) -> DbtOutcome:
+        """Parse, recording every ref/source that does not resolve instead of stopping at the first.
+
+        dbt raises ``TargetNotFoundError`` for the first model whose ref or source is missing, so
+        a project with N missing dependencies needs N parses to discover them. Here dbt's own hook
+        for that failure records the miss and lets parsing go on: one parse yields the complete
+        manifest plus ``outcome.unresolved``. Partial parsing is off, and the partial_parse.msgpack
+        dbt writes anyway is removed afterwards, so this lenient manifest never becomes the
+        project's saved parse state.
+        """
+        outcome = self._invoke(["parse", "--no-partial-parse", "--no-write-json"], "parse",
+                               lenient=True)
+        try:
+            (self.project_dir / "target" / "partial_parse.msgpack").unlink()
+        except OSError:
+            pass  # not written: dbt parses fully next time either way
+        return outcome
 
     def deps(self) -> DbtOutcome:
         return self._invoke(["deps"], "deps")
@@ -105,7 +127,8 @@ class DbtProject:
             args += ["--target", self.target]
         return args
 
-    def _invoke(self, argv: list[str], command: str, manifest: Any = None) -> DbtOutcome:
+    def _invoke(self, argv: list[str], command: str, manifest: Any = None,
+                lenient: bool = False) -> DbtOutcome:
         from dbt.cli.main import dbtRunner
 
         outcome = DbtOutcome(command=command, success=False)
@@ -120,23 +143,35 @@ class DbtProject:
             elif info.level in _ERROR_LEVELS and info.msg:
                 outcome.errors.append(str(info.msg))
 
-        # Global flags first: quiet console, no anonymous usage pings (offline machines).
-        full = ["--quiet", "--no-send-anonymous-usage-stats", "--no-use-colors", *argv,
+        # Global flags first: nothing on the console (events reach us through the callback), no
+        # anonymous usage pings (offline machines).
+        full = ["--log-level", "none", "--no-send-anonymous-usage-stats", "--no-use-colors", *argv,
                 *self._common_args()]
         with _LOCK:
             self.invocations += 1
             runner = dbtRunner(manifest=manifest, callbacks=[on_event])
+            restore_hook = _record_unresolved(outcome.unresolved) if lenient else None
+            # Run from the project folder, as `dbt` typed there would: relative paths in
+            # profiles.yml (the DuckDB file) then mean the same for the sidecar and a person.
+            cwd = os.getcwd()
             try:
+                os.chdir(self.project_dir)
                 res = runner.invoke(full)
             except BaseException as exc:  # dbt raises on some fatal paths; never let it escape raw
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 outcome.exception = f"{type(exc).__name__}: {exc}"
                 outcome.errors.append(outcome.exception)
+                outcome.exception_paths = _exception_paths(exc)
                 return outcome
+            finally:
+                os.chdir(cwd)
+                if restore_hook is not None:
+                    restore_hook()
         outcome.success = bool(res.success)
         if res.exception is not None:
             outcome.exception = str(res.exception)
+            outcome.exception_paths = _exception_paths(res.exception)
             if outcome.exception not in outcome.errors:
                 outcome.errors.append(outcome.exception)
         result = res.result
@@ -156,7 +191,9 @@ def _node_result(r: Any) -> NodeResult:
     if resource_type == "model" or resource_type == "snapshot":
         model_name = node.name
     elif resource_type == "unit_test":
-        model_name = getattr(node, "model", None)
+        # A unit-test definition names its model; the compiled unit-test node only its id.
+        tested = getattr(node, "tested_node_unique_id", None)
+        model_name = getattr(node, "model", None) or (tested.split(".")[-1] if tested else None)
     adapter_response = getattr(r, "adapter_response", None) or {}
     return NodeResult(
         unique_id=node.unique_id,
@@ -170,3 +207,139 @@ def _node_result(r: Any) -> NodeResult:
         rows_affected=adapter_response.get("rows_affected") if isinstance(adapter_response, dict) else None,
         compiled_code=getattr(node, "compiled_code", None),
     )
+
+
+# -- lenient parsing and static extraction (used by pause / restore / status) ---------------------
+@dataclass
+class Unresolved:
+    """A ref or source of a node that names nothing in the manifest."""
+
+    unique_id: str
+    name: str
+    resource_type: str
+    path: str  # original_file_path, relative to the dbt project
+    tags: list[str]
+    target_kind: str  # "node" (a ref) or "source"
+    target_name: str  # model name, or "source.table"
+    target_package: str | None = None
+    target_version: str | None = None
+
+
+def _record_unresolved(sink: list[Unresolved]) -> Any:
+    """Swap dbt's missing-target failure for a recorder; returns the function that undoes it."""
+    import dbt.parser.manifest as loader
+
+    original = loader.invalid_target_fail_unless_test
+
+    def record(node: Any, target_name: str, target_kind: str, target_package: Any = None,
+               target_version: Any = None, disabled: Any = None, **kwargs: Any) -> None:
+        if str(node.resource_type) == "test":  # dbt only warns for tests: keep its behaviour
+            original(node, target_name, target_kind, target_package, target_version, disabled, **kwargs)
+            return
+        sink.append(Unresolved(
+            unique_id=node.unique_id, name=node.name, resource_type=str(node.resource_type),
+            path=node.original_file_path, tags=list(node.tags or []), target_kind=target_kind,
+            target_name=target_name, target_package=target_package,
+            target_version=version_text(target_version)))
+
+    loader.invalid_target_fail_unless_test = record
+
+    def undo() -> None:
+        loader.invalid_target_fail_unless_test = original
+
+    return undo
+
+
+def _exception_paths(exc: Any) -> list[str]:
+    paths: list[str] = []
+    for attr in ("node", "node_1", "node_2"):
+        node = getattr(exc, attr, None)
+        path = getattr(node, "original_file_path", None)
+        if isinstance(path, str) and path not in paths:
+            paths.append(path)
+    return paths
+
+
+def version_text(version: Any) -> str | None:
+    """Model versions compare as text: 2, 2.0 and "2" are the same version."""
+    if version is None:
+        return None
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
+    return str(version)
+
+
+@dataclass
+class ManifestNode:
+    """What pause / restore / status need to know about one parsed node."""
+
+    unique_id: str
+    name: str
+    resource_type: str
+    package: str
+    path: str
+    tags: list[str]
+    version: str | None
+    latest_version: str | None
+    refs: list[dict]  # {"name", "package", "version"}
+    sources: list[tuple[str, str]]
+
+
+@dataclass
+class ManifestInventory:
+    project_name: str | None
+    nodes: list[ManifestNode]
+    sources: set[tuple[str, str]]
+
+
+def manifest_inventory(manifest: Any) -> ManifestInventory:
+    """Flatten a parsed manifest into plain data: models, snapshots, seeds and declared sources."""
+    nodes: list[ManifestNode] = []
+    for node in manifest.nodes.values():
+        rtype = str(node.resource_type)
+        if rtype not in {"model", "snapshot", "seed"}:
+            continue
+        refs = [{"name": r.name, "package": r.package, "version": version_text(r.version)}
+                for r in getattr(node, "refs", []) or []]
+        nodes.append(ManifestNode(
+            unique_id=node.unique_id, name=node.name, resource_type=rtype,
+            package=node.package_name, path=node.original_file_path, tags=list(node.tags or []),
+            version=version_text(getattr(node, "version", None)),
+            latest_version=version_text(getattr(node, "latest_version", None)),
+            refs=refs, sources=[(s[0], s[1]) for s in getattr(node, "sources", []) or []]))
+    sources = {(s.source_name, s.name) for s in manifest.sources.values()}
+    project_name = getattr(getattr(manifest, "metadata", None), "project_name", None)
+    return ManifestInventory(project_name=project_name, nodes=nodes, sources=sources)
+
+
+class ExtractionFailed(Exception):
+    """dbt's static extractor cannot read this Jinja (loops, variables, macros)."""
+
+
+def static_dependencies(sql: str) -> dict:
+    """refs, sources and configs of one model/snapshot file, read by dbt's own static extractor.
+
+    Returns ``{"refs": [{"name", "package", "version"}], "sources": [(source, table)],
+    "configs": [(key, value)]}``; raises ExtractionFailed when the Jinja cannot be read statically.
+    Snapshot files are unwrapped from their ``{% snapshot %}`` block with dbt's block lexer.
+    """
+    from dbt_extractor import ExtractionError, py_extract_from_source
+
+    text = sql
+    if "snapshot" in sql:
+        from dbt_common.clients.jinja import extract_toplevel_blocks
+
+        try:
+            blocks = extract_toplevel_blocks(sql, allowed_blocks={"snapshot"}, collect_raw_data=False)
+        except Exception as exc:  # dbt's lexer raises its own CompilationError family
+            raise ExtractionFailed(str(exc).strip().splitlines()[0]) from exc
+        if blocks:
+            text = "".join(b.contents for b in blocks)
+    try:
+        raw = py_extract_from_source(text)
+    except ExtractionError as exc:
+        raise ExtractionFailed(str(exc)) from exc
+    refs = [{"name": r["name"], "package": r.get("package"), "version": version_text(r.get("version"))}
+            for r in raw.get("refs", [])]
+    sources = sorted((s[0], s[1]) for s in raw.get("sources", set()))
+    return {"refs": refs, "sources": sources, "configs": list(raw.get("configs", []))}

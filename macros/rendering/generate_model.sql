@@ -1,0 +1,26 @@
+{#-
+    Run-operation: renders one migrated model and prints one part of it.
+      dbt --quiet run-operation dbt_migrate.generate_model --args '{context: {...}, sql: "select ..."}' > models/dimstore.sql
+      dbt --quiet run-operation dbt_migrate.generate_model --args '{context: {...}, sql: "...", part: yaml}' > models/_dimstore.yml
+-#}
+{% macro generate_model(context, sql, part='sql') %}
+    {{ return(adapter.dispatch('generate_model', 'dbt_migrate')(context, sql, part)) }}
+{% endmacro %}
+
+{% macro default__generate_model(context, sql, part='sql') %}
+    {%- set parts = {'sql': 'model_sql', 'yaml': 'schema_yml', 'snapshot': 'snapshot_yml'} -%}
+    {%- if part not in parts -%}
+        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part, 'sql, yaml or snapshot') }}
+    {%- endif -%}
+    {%- set result = dbt_migrate._render_model(context, sql, 'generate_model') -%}
+    {%- if part == 'snapshot' and result.snapshot_yml is none -%}
+        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part,
+            "sql or yaml: only classification dim_scd2 has a snapshot part") }}
+    {%- endif -%}
+    {%- set lines = [result[parts[part]] | trim] -%}
+    {%- set output = lines | join('\n') ~ '\n' -%}
+    {%- if execute -%}
+        {{ print(output) }}
+    {%- endif -%}
+    {{ return(output) }}
+{% endmacro %}

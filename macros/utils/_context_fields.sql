@@ -1,0 +1,52 @@
+{#-
+    Validates a render context (docs/render-contract.md) and returns the fields the macros use:
+    model_name, node_name (stg_<model_name> for dim_scd2), classification, unique_key, watermark,
+    tags, description, table, writer, columns, schema_tests, unit_tests, config (model_config()).
+-#}
+{% macro _context_fields(context, macro_name) %}
+    {%- if context is not mapping -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context', context, 'the context JSON object of `migrate context --table T` (see docs/render-contract.md)') }}
+    {%- endif -%}
+    {%- set model_name = context.get('model_name') -%}
+    {%- if model_name is not string or not (model_name | trim) -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context.model_name', model_name, 'a non-empty model name, e.g. dimstore') }}
+    {%- endif -%}
+    {%- set materialization = context.get('materialization') -%}
+    {%- if materialization is not mapping -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context.materialization', materialization, "an object with classification, unique_key, watermark") }}
+    {%- endif -%}
+    {%- set classification = materialization.get('classification') -%}
+    {%- set known = dbt_migrate._known_classifications() -%}
+    {%- if classification is not string or classification not in known -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context.materialization.classification', classification,
+            'one of the known classifications: ' ~ (known.keys() | list | join(', '))) }}
+    {%- endif -%}
+    {%- set config = dbt_migrate.model_config(classification, materialization.get('unique_key'), materialization.get('watermark')) -%}
+    {%- set tags = context.get('tags', ['dbt_migrate']) -%}
+    {%- if tags is none -%}{%- set tags = [] -%}{%- endif -%}
+    {%- if tags is string -%}{%- set tags = [tags] -%}{%- endif -%}
+    {%- if not dbt_migrate._is_list(tags) -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context.tags', tags, 'a list of tag names') }}
+    {%- endif -%}
+    {%- for key in ['columns', 'schema_tests', 'unit_tests'] -%}
+        {%- if context.get(key) is not none and not dbt_migrate._is_list(context.get(key)) -%}
+            {{ dbt_migrate._raise_argument_error(macro_name, 'context.' ~ key, context.get(key), 'a list') }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set model_name = model_name | trim -%}
+    {{ return({
+        'model_name': model_name,
+        'node_name': ('stg_' ~ model_name) if classification == 'dim_scd2' else model_name,
+        'classification': classification,
+        'unique_key': config.get('unique_key'),
+        'watermark': materialization.get('watermark'),
+        'tags': tags | list,
+        'description': context.get('description'),
+        'table': context.get('table'),
+        'writer': context.get('writer'),
+        'columns': context.get('columns') or [],
+        'schema_tests': context.get('schema_tests') or [],
+        'unit_tests': context.get('unit_tests') or [],
+        'config': config,
+    }) }}
+{% endmacro %}

@@ -1,0 +1,138 @@
+"""Writing files into the dbt project: atomically, merging YAML by name, never clobbering edits.
+
+Every file dbt-migrate writes is recorded with its SHA-256 in ``<dbt>/.dbt-migrate/written.json``.
+A file that exists but is not byte-identical to what we last wrote was edited by a person (or
+was never ours): it is not overwritten unless ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import MigrateError
+
+LEDGER = ".dbt-migrate/written.json"
+
+
+class UserEditedError(MigrateError):
+    """A target file was changed by someone since dbt-migrate wrote it (exit 1)."""
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _sha(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+class Ledger:
+    """What we wrote, so a later run can tell our files from a person's edits."""
+
+    def __init__(self, dbt_dir: Path):
+        self.dbt_dir = dbt_dir
+        self.path = dbt_dir / LEDGER
+        self.entries: dict[str, str] = {}
+        if self.path.is_file():
+            try:
+                self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                self.entries = {}
+
+    def _rel(self, path: Path) -> str:
+        return path.resolve().relative_to(self.dbt_dir.resolve()).as_posix()
+
+    def is_ours(self, path: Path) -> bool:
+        """True when the file is absent or byte-identical to what we last wrote."""
+        if not path.exists():
+            return True
+        recorded = self.entries.get(self._rel(path))
+        return recorded is not None and recorded == _sha(path.read_bytes())
+
+    def record(self, path: Path, text: str) -> None:
+        self.entries[self._rel(path)] = _sha(text)
+
+    def save(self) -> None:
+        atomic_write(self.path, json.dumps(self.entries, indent=2, sort_keys=True) + "\n")
+
+
+@dataclass
+class WritePlan:
+    """Files for one model, validated before anything is written."""
+
+    files: dict[Path, str]
+
+
+def write_all(ledger: Ledger, files: dict[Path, str], force: bool = False) -> list[Path]:
+    """Check every file first, then write each atomically: all or nothing for edit conflicts."""
+    blocked = [p for p, text in files.items() if not ledger.is_ours(p) and p.read_text(encoding="utf-8") != text]
+    if blocked and not force:
+        names = ", ".join(str(p) for p in blocked)
+        raise UserEditedError(
+            f"{names}: changed since dbt-migrate wrote it (or not written by dbt-migrate); "
+            "re-run with --force to overwrite, or move your edits aside"
+        )
+    written = []
+    for path, text in files.items():
+        atomic_write(path, text)
+        ledger.record(path, text)
+        written.append(path)
+    ledger.save()
+    return written
+
+
+def merge_schema_yml(existing: str | None, new: str) -> str:
+    """Merge a rendered schema YAML into an existing file, replacing entries by name.
+
+    ``models``, ``snapshots``, ``sources`` and ``unit_tests`` entries with the same name are replaced;
+    other entries and top-level keys are kept.
+    """
+    new_doc = yaml.safe_load(new) or {}
+    if not existing or not existing.strip():
+        return dump_yaml(new_doc)
+    old_doc = yaml.safe_load(existing) or {}
+    if not isinstance(old_doc, dict):
+        return dump_yaml(new_doc)
+    merged: dict[str, Any] = dict(old_doc)
+    merged.setdefault("version", 2)
+    for section in ("models", "snapshots", "sources", "unit_tests", "seeds"):
+        incoming = new_doc.get(section) or []
+        if not incoming:
+            continue
+        names = {_entry_key(section, e) for e in incoming}
+        kept = [e for e in (old_doc.get(section) or []) if _entry_key(section, e) not in names]
+        merged[section] = kept + incoming
+    return dump_yaml(merged)
+
+
+def _entry_key(section: str, entry: dict) -> tuple:
+    if section == "unit_tests":
+        return (entry.get("model"), entry.get("name"))
+    return (entry.get("name"),)
+
+
+def dump_yaml(doc: Any) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)

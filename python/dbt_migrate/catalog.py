@@ -1,0 +1,318 @@
+"""Typed contracts and loaders for the migration project (manifest, catalogs, test specs, DDL).
+
+Every variant FORMATS.md lists is accepted and normalized here (string vs list, object vs list,
+refactor section on the table or the procedure); anything else is rejected with the file and the
+field named, as an ``InputError`` (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InputError
+from .names import normalize_name
+
+CLASSIFICATIONS = (
+    "dim_scd1", "dim_scd2", "dim_non_scd", "dim_junk",
+    "fact_transaction", "fact_periodic_snapshot", "fact_accumulating_snapshot", "fact_aggregate",
+)
+
+
+class _Loose(BaseModel):
+    # Upstream tools add fields over time: keep what we do not use, validate what we do.
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# -- manifest -------------------------------------------------------------------------------
+class Manifest(_Loose):
+    dialect: str
+    technology: str | None = None
+
+
+# -- table catalog --------------------------------------------------------------------------
+class Column(_Loose):
+    name: str
+    sql_type: str | None = None
+    is_nullable: bool = True
+    is_identity: bool = False
+
+
+class PrimaryKey(_Loose):
+    constraint_name: str | None = None
+    columns: list[str]
+
+
+class DeclaredForeignKey(_Loose):
+    column: str | None = None
+    references_schema: str | None = None
+    references_table: str | None = None
+    references_column: str | None = None
+
+
+class AutoIncrement(_Loose):
+    column: str
+    mechanism: str | None = None
+
+
+class Scoping(_Loose):
+    status: str | None = None
+    selected_writer: str | None = None
+
+
+class Classification(_Loose):
+    resolved_kind: str
+
+    @field_validator("resolved_kind")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in CLASSIFICATIONS:
+            raise ValueError(f"unknown classification '{v}'; known: {', '.join(CLASSIFICATIONS)}")
+        return v
+
+
+class ProfileKey(_Loose):
+    columns: list[str] = Field(default_factory=list)
+    primary_key_type: Literal["surrogate", "natural", "composite"] | None = None
+
+
+class ProfileForeignKey(_Loose):
+    column: str
+    references_source_relation: str
+    references_column: str
+
+
+class PiiAction(_Loose):
+    column: str
+    suggested_action: Literal["mask", "drop", "tokenize", "keep"]
+
+
+class Profile(_Loose):
+    classification: Classification
+    primary_key: ProfileKey | None = None
+    natural_key: list[str] = Field(default_factory=list)
+    watermark: list[str] = Field(default_factory=list)
+    foreign_keys: list[ProfileForeignKey] = Field(default_factory=list)
+    pii_actions: list[PiiAction] = Field(default_factory=list)
+
+    @field_validator("natural_key", mode="before")
+    @classmethod
+    def _natural_key(cls, v: Any) -> Any:
+        # A list of columns, or an object with columns[].
+        if v is None:
+            return []
+        if isinstance(v, dict):
+            if "columns" not in v:
+                raise ValueError("an object natural_key needs 'columns'")
+            return v["columns"]
+        if isinstance(v, str):
+            return [v]
+        return v
+
+    @field_validator("watermark", mode="before")
+    @classmethod
+    def _watermark(cls, v: Any) -> Any:
+        # {column: str} or {columns: [...]} (optional strategy); a bare string is the column.
+        if v is None:
+            return []
+        if isinstance(v, str):
+            return [v]
+        if isinstance(v, dict):
+            if isinstance(v.get("column"), str):
+                return [v["column"]]
+            if isinstance(v.get("columns"), list):
+                return v["columns"]
+            raise ValueError("watermark needs 'column' (string) or 'columns' (list)")
+        raise ValueError("watermark must be an object with 'column' or 'columns'")
+
+
+class Refactor(_Loose):
+    refactored_sql: str | None = None
+
+
+class TableCatalog(_Loose):
+    schema_: str = Field(alias="schema")
+    name: str
+    columns: list[Column] = Field(default_factory=list)
+    primary_keys: list[PrimaryKey] = Field(default_factory=list)
+    foreign_keys: list[DeclaredForeignKey] = Field(default_factory=list)
+    auto_increment_columns: list[AutoIncrement] = Field(default_factory=list)
+    scoping: Scoping | None = None
+    profile: Profile | None = None
+    refactor: Refactor | None = None
+    is_source: bool = False
+
+    @property
+    def key(self) -> str:
+        return normalize_name(f"{self.schema_}.{self.name}")
+
+    @property
+    def is_target(self) -> bool:
+        return self.profile is not None and not self.is_source
+
+
+# -- procedure catalog ----------------------------------------------------------------------
+class ReferencedColumn(_Loose):
+    name: str
+
+
+class ReferencedTable(_Loose):
+    schema_: str = Field(alias="schema")
+    name: str
+    is_selected: bool = False
+    is_updated: bool = False
+    columns: list[ReferencedColumn] = Field(default_factory=list)
+
+
+class TableReferences(_Loose):
+    in_scope: list[ReferencedTable] = Field(default_factory=list)
+
+
+class References(_Loose):
+    tables: TableReferences = Field(default_factory=TableReferences)
+
+
+class Statement(_Loose):
+    type: str
+    action: Literal["migrate", "skip"] = "migrate"
+    sql: str = ""
+
+
+class ProcedureCatalog(_Loose):
+    schema_: str = Field(alias="schema")
+    name: str
+    references: References = Field(default_factory=References)
+    statements: list[Statement] = Field(default_factory=list)
+    refactor: Refactor | None = None
+    mode: str | None = None
+    needs_llm: bool = False
+    routing_reasons: list[str] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return normalize_name(f"{self.schema_}.{self.name}")
+
+    @property
+    def migrate_statements(self) -> list[Statement]:
+        return [s for s in self.statements if s.action == "migrate"]
+
+
+# -- test spec ------------------------------------------------------------------------------
+class GivenTable(_Loose):
+    table: str
+    rows: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Expectation(_Loose):
+    rows: list[dict[str, Any]]
+
+
+class SpecUnitTest(_Loose):
+    name: str
+    given: list[GivenTable] = Field(default_factory=list)
+    expect: Expectation | None = None
+    target_table: str | None = None
+    procedure: str | None = None
+    description: str | None = None
+
+
+class TestSpec(_Loose):
+    item_id: str
+    unit_tests: list[SpecUnitTest] = Field(default_factory=list)
+    branch_manifest: list[dict[str, Any]] = Field(default_factory=list)
+    uncovered_branches: list[Any] = Field(default_factory=list)
+
+
+# -- loading --------------------------------------------------------------------------------
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise InputError(f"{path}: field '{field}': {first['msg']}{more}") from exc
+
+
+def load_file(model: type[BaseModel], path: Path) -> Any:
+    return _validate(model, _read_json(path), path)
+
+
+class MigrationProject:
+    """The files under a migration project root, loaded lazily and validated on first use."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        path = self.root / "manifest.json"
+        if not path.is_file():
+            raise InputError(
+                f"{path}: missing. Every migration project needs a manifest.json naming the source "
+                'dialect, e.g. {"technology": "sql_server", "dialect": "tsql"}'
+            )
+        return load_file(Manifest, path)
+
+    def _load_dir(self, sub: str, model: type[BaseModel]) -> dict[str, Any]:
+        folder = self.root / sub
+        items: dict[str, Any] = {}
+        if not folder.is_dir():
+            return items
+        for path in sorted(folder.glob("*.json")):
+            item = load_file(model, path)
+            items[item.key if hasattr(item, "key") else normalize_name(item.item_id)] = item
+        return items
+
+    @cached_property
+    def tables(self) -> dict[str, TableCatalog]:
+        return self._load_dir("catalog/tables", TableCatalog)
+
+    @cached_property
+    def procedures(self) -> dict[str, ProcedureCatalog]:
+        return self._load_dir("catalog/procedures", ProcedureCatalog)
+
+    @cached_property
+    def test_specs(self) -> dict[str, TestSpec]:
+        return self._load_dir("test-specs", TestSpec)
+
+    def table(self, name: str) -> TableCatalog:
+        key = normalize_name(name)
+        if key not in self.tables:
+            expected = self.root / "catalog" / "tables" / f"{key}.json"
+            raise InputError(f"no table catalog for '{name}': expected {expected}")
+        return self.tables[key]
+
+    def procedure(self, name: str) -> ProcedureCatalog | None:
+        return self.procedures.get(normalize_name(name))
+
+    def test_spec(self, name: str) -> TestSpec | None:
+        return self.test_specs.get(normalize_name(name))
+
+    @property
+    def targets(self) -> list[TableCatalog]:
+        return [t for t in self.tables.values() if t.is_target]
+
+    def ddl_text(self, name: str) -> str:
+        path = self.root / "ddl" / name
+        if not path.is_file():
+            return ""
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read: {exc}") from exc

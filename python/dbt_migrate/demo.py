@@ -1,0 +1,61 @@
+"""`migrate demo`: copy the embedded demo warehouse, init its dbt project, migrate every table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from .errors import InputError
+
+DEMO_PACKAGE_DIR = "demo_project"
+
+
+def demo_source() -> Path:
+    return Path(str(resources.files("dbt_migrate") / DEMO_PACKAGE_DIR))
+
+
+def _fresh_dir(base: Path) -> Path:
+    candidate, n = base / "dbt-migrate-demo", 2
+    while candidate.exists():
+        candidate = base / f"dbt-migrate-demo-{n}"
+        n += 1
+    return candidate
+
+
+def copy_demo(target: Path | None) -> Path:
+    dest = _fresh_dir(Path.cwd()) if target is None else target
+    if dest.exists() and any(dest.iterdir()):
+        raise InputError(f"--dir {dest}: exists and is not empty; give a new or empty folder")
+    shutil.copytree(demo_source(), dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def run_demo(target: Path | None, as_json: bool = False) -> bool:
+    from .catalog import MigrationProject
+    from .init import init_project
+    from .order import dependency_order
+    from .pipeline import Pipeline, write_run
+    from .project import Project
+    from .ui import Progress, console, print_init, print_run
+
+    root = copy_demo(target)
+    project = Project(root, dbt_dir=root / "dbt")
+    if not as_json:
+        console.print(f"demo migration project copied to [bold]{root}[/bold]")
+    report = init_project(project.dbt_dir)
+    if not as_json:
+        print_init(report)
+    mp = MigrationProject(root)
+    tables = dependency_order(mp, [f"{t.schema_}.{t.name}" for t in mp.targets])
+    with Progress(enabled=not as_json) as progress:
+        doc = Pipeline(project, progress=progress.update).run(tables)
+    path = write_run(project, doc)
+    if as_json:
+        print(json.dumps(doc.model_dump(mode="json"), indent=2))
+    else:
+        print_run(doc, path)
+        console.print(f"models are in {project.dbt_dir / 'models' / 'staging'}; "
+                      f"`cd {project.dbt_dir} && dbt build` rebuilds them")
+    return all(r.status == "ok" for r in doc.results)

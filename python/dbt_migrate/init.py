@@ -1,0 +1,128 @@
+"""`migrate init`: create or complete the dbt project. Idempotent; never overwrites user files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .artifacts import atomic_write
+from .dbt import DbtProject
+from .errors import InputError, MigrateError
+
+PACKAGE_NAME = "dbt_migrate"
+
+
+def package_root() -> Path:
+    """The dbt package's folder: the repository (or installed copy) holding dbt_project.yml."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "dbt_project.yml"
+        if candidate.is_file():
+            try:
+                if (yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}).get("name") == PACKAGE_NAME:
+                    return parent
+            except yaml.YAMLError:
+                continue
+    raise MigrateError(
+        "cannot find the dbt_migrate dbt package next to the Python package; install dbt-migrate from "
+        "its repository (pip install -e .) or add it to packages.yml yourself"
+    )
+
+
+@dataclass
+class InitReport:
+    dbt_dir: Path
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    deps_ran: bool = False
+
+
+def _project_name(dbt_dir: Path) -> str:
+    name = "".join(ch if ch.isalnum() else "_" for ch in dbt_dir.resolve().parent.name.lower()).strip("_")
+    if not name or not name[0].isalpha():
+        name = f"migration_{name}" if name else "migration"
+    return name
+
+
+def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) -> InitReport:
+    if adapter != "duckdb":
+        raise InputError(f"--adapter {adapter}: only 'duckdb' can be scaffolded; write profiles.yml for other adapters yourself")
+    report = InitReport(dbt_dir=dbt_dir)
+    try:
+        dbt_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{dbt_dir}: cannot create the dbt project folder: {exc}") from exc
+
+    project_file = dbt_dir / "dbt_project.yml"
+    if project_file.is_file():
+        try:
+            existing = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise InputError(f"{project_file}: invalid YAML: {exc}") from exc
+        name = existing.get("name") or _project_name(dbt_dir)
+        profile = existing.get("profile") or name
+    else:
+        name = _project_name(dbt_dir)
+        profile = name
+    files = {
+        "dbt_project.yml": _dbt_project_yml(name, profile),
+        "profiles.yml": _profiles_yml(profile),
+        "packages.yml": _packages_yml(),
+        ".gitignore": "target/\ndbt_packages/\nlogs/\n*.duckdb\n*.duckdb.wal\n",
+    }
+    for rel, text in files.items():
+        path = dbt_dir / rel
+        if path.exists():
+            report.kept.append(rel)
+            continue
+        try:
+            atomic_write(path, text)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write: {exc}") from exc
+        report.created.append(rel)
+    for folder in ("models/staging", "snapshots", "macros", "tests"):
+        (dbt_dir / folder).mkdir(parents=True, exist_ok=True)
+
+    packages = dbt_dir / "packages.yml"
+    if "packages.yml" in report.kept and PACKAGE_NAME not in packages.read_text(encoding="utf-8") and \
+            "dbt-migrate" not in packages.read_text(encoding="utf-8"):
+        report.notes.append(
+            f"{packages} does not install dbt_migrate; add:  - local: {package_root()}  (file left as it is)"
+        )
+    if run_deps and not (dbt_dir / "dbt_packages" / PACKAGE_NAME).exists():
+        outcome = DbtProject(dbt_dir).deps()
+        if not outcome.success:
+            raise InputError(f"dbt deps failed in {dbt_dir}: " + "; ".join(outcome.errors[:3]))
+        report.deps_ran = True
+    return report
+
+
+def _dbt_project_yml(name: str, profile: str) -> str:
+    return yaml.safe_dump({
+        "name": name,
+        "version": "1.0.0",
+        "config-version": 2,
+        "profile": profile,
+        "model-paths": ["models"],
+        "snapshot-paths": ["snapshots"],
+        "macro-paths": ["macros"],
+        "test-paths": ["tests"],
+        "models": {name: {"staging": {"+tags": ["dbt_migrate"]}}},
+    }, sort_keys=False)
+
+
+def _profiles_yml(profile: str) -> str:
+    # The DuckDB file lives in the project (dbt-migrate runs dbt from this folder, as a person would).
+    return yaml.safe_dump({
+        profile: {
+            "target": "dev",
+            "outputs": {"dev": {"type": "duckdb", "path": "warehouse.duckdb", "threads": 4}},
+        }
+    }, sort_keys=False)
+
+
+def _packages_yml() -> str:
+    return yaml.safe_dump({"packages": [{"local": str(package_root())}]}, sort_keys=False)

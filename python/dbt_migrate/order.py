@@ -1,0 +1,38 @@
+"""Ordering tables so a table another one reads is generated (and built) first."""
+
+from __future__ import annotations
+
+from graphlib import CycleError, TopologicalSorter
+
+from .catalog import MigrationProject
+from .names import normalize_name
+
+
+def upstream_targets(mp: MigrationProject, table: str) -> set[str]:
+    """Targets that ``table``'s writer reads (from the procedure catalog's references)."""
+    key = normalize_name(table)
+    t = mp.tables.get(key)
+    writer = t.scoping.selected_writer if t and t.scoping else None
+    proc = mp.procedure(writer) if writer else None
+    if proc is None:
+        return set()
+    targets = {x.key for x in mp.targets}
+    reads = {normalize_name(f"{r.schema_}.{r.name}") for r in proc.references.tables.in_scope if r.is_selected}
+    return (reads & targets) - {key}
+
+
+def dependency_order(mp: MigrationProject, tables: list[str]) -> list[str]:
+    """``tables`` in dependency order (stable for independent tables); a cycle keeps input order."""
+    by_key = {normalize_name(t): t for t in tables}
+    graph = {k: upstream_targets(mp, t) & by_key.keys() for k, t in by_key.items()}
+    sorter = TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except CycleError:
+        return list(tables)
+    ordered: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=list(by_key).index)
+        ordered += ready
+        sorter.done(*ready)
+    return [by_key[k] for k in ordered]

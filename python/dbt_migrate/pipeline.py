@@ -1,0 +1,326 @@
+"""generate / run: context -> convert -> render -> write -> build loop, and the result JSON.
+
+Batch-shaped from the start: every stage handles all items at once, so a whole warehouse costs
+one render run-operation and one dbt build per iteration, not per table.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import sources as source_decls
+from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
+from .catalog import MigrationProject
+from .context import DbtInfo, Warehouse, build_context
+from .convert import Conversion, convert_context, restrict_givens
+from .dbt import DbtOutcome, DbtProject, NodeResult
+from .errors import InputError, MigrateError
+from .names import normalize_name
+from .project import Project
+from .render import RenderError, create_empty_sources, render_models
+from .results import ItemResult, Output, RunDocument
+
+ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Item:
+    """One table's journey through the pipeline."""
+
+    table: str
+    result: ItemResult
+    context: dict[str, Any] | None = None
+    conversion: Conversion | None = None
+    paths: dict[str, Path] = field(default_factory=dict)
+    selector: str | None = None  # dbt node name to build
+
+
+def dbt_info(manifest: Any) -> DbtInfo:
+    """Adapter, declared sources and existing models, from a parsed dbt manifest."""
+    declared: dict[str, tuple[str, str]] = {}
+    for node in manifest.sources.values():
+        declared[normalize_name(f"{node.schema}.{node.identifier}")] = (node.source_name, node.name)
+    models = {n.name.lower() for n in manifest.nodes.values() if n.resource_type in ("model", "snapshot")}
+    return DbtInfo(adapter_type=manifest.metadata.adapter_type or "duckdb", declared_sources=declared, models=models)
+
+
+def _error_item(table: str, message: str, reason: str | None = None) -> ItemResult:
+    return ItemResult(item_id=normalize_name(table), status="error", reason=reason,
+                      output=Output(table_ref=table), errors=[message])
+
+
+class Pipeline:
+    def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
+                 progress: ProgressFn | None = None):
+        self.project = project
+        self.build = build
+        self.max_iterations = max_iterations
+        self.force = force
+        self.progress = progress or (lambda stage, done, total: None)
+        self.timings: dict[str, float] = {}
+        self.mp = MigrationProject(project.root)
+        self.mp.manifest  # fail fast (exit 2) on a missing or invalid manifest
+        self.dbt_dir = project.require_dbt_project()
+        self.dbt = DbtProject(self.dbt_dir)
+        self.ledger = Ledger(self.dbt_dir)
+
+    # -- stages -------------------------------------------------------------------------------
+    def _timed(self, stage: str):
+        pipeline = self
+
+        class _Timer:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                pipeline.timings[stage] = pipeline.timings.get(stage, 0.0) + time.perf_counter() - self.t0
+
+        return _Timer()
+
+    def _parse(self) -> Any:
+        outcome = self.dbt.parse()
+        if not outcome.success or outcome.manifest is None:
+            raise InputError(f"dbt project {self.dbt_dir} does not parse: " + "; ".join(outcome.errors[:3]))
+        return outcome.manifest
+
+    def run(self, tables: list[str]) -> RunDocument:
+        started = time.perf_counter()
+        doc = RunDocument()
+        with self._timed("parse"):
+            manifest = self._parse()
+        wh = Warehouse(self.mp, dbt_info(manifest))
+        items = self._contexts(wh, tables)
+        self._convert(wh, items)
+        with self._timed("sources"):
+            self._declare_sources(wh, items)
+        with self._timed("render"):
+            self._render_and_write(items, manifest)
+        if self.build:
+            self._build_loop(items)
+        doc.results = [i.result for i in items]
+        doc.summary = self._summary(items, time.perf_counter() - started)
+        return doc
+
+    def _contexts(self, wh: Warehouse, tables: list[str]) -> list[Item]:
+        items = []
+        with self._timed("contexts"):
+            for n, table in enumerate(tables, 1):
+                try:
+                    ctx = build_context(wh, table)
+                except InputError:
+                    raise
+                except MigrateError as exc:
+                    items.append(Item(table=table, result=_error_item(table, str(exc), "not_ready")))
+                    continue
+                result = ItemResult(
+                    item_id=normalize_name(ctx["table"]), status="error",
+                    output=Output(table_ref=ctx["table"], model_name=ctx["model_name"]),
+                    warnings=list(ctx.pop("warnings")),
+                )
+                items.append(Item(table=table, result=result, context=ctx))
+                self.progress("contexts", n, len(tables))
+        return items
+
+    def _convert(self, wh: Warehouse, items: list[Item]) -> None:
+        with self._timed("generate"):
+            live = [i for i in items if i.context is not None]
+            for n, item in enumerate(live, 1):
+                conv = convert_context(item.context, wh)
+                item.conversion = conv
+                item.result.warnings += conv.warnings
+                if not conv.ok:
+                    item.result.reason = conv.error
+                    item.result.errors.append(
+                        f"{conv.error}: rules cannot convert this procedure ({conv.construct})"
+                    )
+                else:
+                    item.result.warnings += restrict_givens(item.context, conv.relations)
+                    item.result.output.generated.model_sql.generator = conv.generator
+                    item.result.output.generated.model_sql.uses_watermark = conv.uses_watermark
+                self.progress("generate", n, len(live))
+
+    def _declare_sources(self, wh: Warehouse, items: list[Item]) -> None:
+        relations = [r for i in items if i.conversion and i.conversion.ok for r in i.conversion.relations]
+        missing = source_decls.missing_source_declarations(wh, relations)
+        if not missing:
+            return
+        path = self.dbt_dir / source_decls.SOURCES_FILE
+        existing = path.read_text(encoding="utf-8") if path.is_file() else None
+        text = source_decls.render_sources_yml(existing, missing)
+        if text is not None:
+            write_all(self.ledger, {path: text}, force=True)  # our own file: always ours to extend
+            wh.dbt.declared_sources.update(source_decls.declared_sources_in(text))
+
+    def _render_and_write(self, items: list[Item], manifest: Any) -> None:
+        ready = [i for i in items if i.conversion and i.conversion.ok]
+        if not ready:
+            return
+        payload = [{"context": _macro_context(i.context), "sql": i.conversion.sql} for i in ready]
+        try:
+            rendered = render_models(self.dbt, payload, manifest=manifest)
+        except RenderError as exc:
+            for i in ready:
+                i.result.errors.append(str(exc))
+            return
+        for n, item in enumerate(ready, 1):
+            ctx = item.context
+            r = rendered.get(ctx["model_name"])
+            if r is None:
+                item.result.errors.append(f"render returned nothing for {ctx['model_name']}")
+                continue
+            expected = ctx["materialization"]["materialized"]
+            if r.materialized != expected:
+                item.result.errors.append(
+                    f"materialization mismatch: sidecar expects {expected}, package macro rendered {r.materialized}"
+                )
+                continue
+            files = self._files_for(ctx["model_name"], r)
+            try:
+                write_all(self.ledger, files, force=self.force)
+            except UserEditedError as exc:
+                item.result.errors.append(str(exc))
+                item.result.reason = "user_edited"
+                continue
+            item.paths = {"model_sql": next(p for p in files if p.suffix == ".sql"),
+                          "model_yaml": next(p for p in files if p.suffix == ".yml")}
+            item.selector = r.model_name
+            self._record_generated(item, r)
+            item.result.status = "partial" if self.build else "ok"
+            self.progress("render", n, len(ready))
+
+    def _files_for(self, model_name: str, r: Any) -> dict[Path, str]:
+        staging = self.dbt_dir / "models" / "staging"
+        files: dict[Path, str] = {staging / f"{r.model_name}.sql": r.model_sql}
+        yml = staging / f"_{r.model_name}.yml"
+        files[yml] = merge_schema_yml(yml.read_text(encoding="utf-8") if yml.is_file() else None, r.schema_yml)
+        if r.snapshot_yml:
+            files[self.dbt_dir / "snapshots" / f"_{model_name}.yml"] = r.snapshot_yml
+        return files
+
+    def _record_generated(self, item: Item, r: Any) -> None:
+        ctx, out = item.context, item.result.output
+        out.artifact_paths = {k: str(v) for k, v in item.paths.items()}
+        out.generated.model_sql.materialized = r.materialized
+        y = out.generated.model_yaml
+        y.has_model_description = bool(ctx.get("description"))
+        y.schema_tests_rendered = sorted({t["test"] for t in ctx["schema_tests"] if "test" in t})
+        y.unit_tests_rendered = sum(1 for t in ctx["unit_tests"] if t.get("origin") != "gap")
+        y.gap_tests_rendered = sum(1 for t in ctx["unit_tests"] if t.get("origin") == "gap")
+        y.has_unit_tests = bool(ctx["unit_tests"])
+
+    # -- build ---------------------------------------------------------------------------------
+    def _build_loop(self, items: list[Item]) -> None:
+        pending = [i for i in items if i.selector]
+        iteration = 0
+        while pending:
+            with self._timed("build"):
+                outcome = self._build(pending)
+            failed = [i for i in pending if not self._judge(i, outcome)]
+            self.progress("build", len(pending) - len(failed), len(pending))
+            # Deterministic generation gives the same answer twice: without a reviser (the LLM
+            # path), a failure is final after the first build.
+            revised = [i for i in failed if self._revise(i, iteration)]
+            iteration += 1
+            if not revised or iteration >= self.max_iterations:
+                break
+            for i in revised:
+                i.result.output.execution.self_correction_iterations = iteration
+            pending = revised
+
+    def _revise(self, item: Item, iteration: int) -> bool:
+        return False
+
+    def _build(self, items: list[Item]) -> dict[str, Any]:
+        parsed = self.dbt.parse()
+        if not parsed.success:
+            return {"parse_errors": parsed.errors, "compile": None, "build": None}
+        manifest = parsed.manifest
+        if manifest.metadata.adapter_type == "duckdb":
+            try:
+                create_empty_sources(self.dbt, _source_relations(manifest), manifest=manifest)
+            except RenderError as exc:
+                return {"parse_errors": [str(exc)], "compile": None, "build": None}
+        names = [i.selector for i in items]
+        compiled = self.dbt.compile(names, manifest=manifest)
+        if not compiled.success and _is_connection_failure(compiled):
+            compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
+        built = self.dbt.build(["+" + n for n in names], manifest=manifest)
+        return {"parse_errors": [], "compile": compiled, "build": built}
+
+    def _judge(self, item: Item, outcome: dict[str, Any]) -> bool:
+        ex = item.result.output.execution
+        name = item.selector
+        if outcome["parse_errors"]:
+            ex.dbt_errors = outcome["parse_errors"][:5]
+            item.result.status = "partial"
+            return False
+        compiled: DbtOutcome = outcome["compile"]
+        built: DbtOutcome = outcome["build"]
+        mine = [r for r in compiled.results if r.name == name or r.model_name == name]
+        ex.dbt_compile_passed = compiled.success or (bool(mine) and all(r.ok for r in mine))
+        nodes = [r for r in built.results if _belongs_to(r, name)]
+        units = [r for r in nodes if r.resource_type == "unit_test"]
+        ex.unit_tests.total = len(units)
+        ex.unit_tests.passed = sum(1 for r in units if r.ok)
+        model_nodes = [r for r in nodes if r.resource_type in ("model", "snapshot")]
+        ex.dbt_build_passed = bool(model_nodes) and all(r.ok for r in nodes)
+        ex.dbt_errors = [f"{r.resource_type} {r.name}: {r.status}: {r.message}" for r in nodes if not r.ok][:10]
+        if not model_nodes:
+            ex.dbt_errors += built.errors[:5] or [f"dbt did not build {name}"]
+        expected_units = item.result.output.generated.model_yaml.unit_tests_rendered
+        passed = ex.dbt_compile_passed and ex.dbt_build_passed and ex.unit_tests.passed == ex.unit_tests.total
+        passed = passed and ex.unit_tests.total >= expected_units
+        item.result.status = "ok" if passed and not item.result.errors else "partial"
+        return passed
+
+    def _summary(self, items: list[Item], wall: float) -> dict[str, Any]:
+        counts = {"ok": 0, "partial": 0, "error": 0}
+        for i in items:
+            counts[i.result.status] += 1
+        return {
+            "counts": counts, "total": len(items), "wall_time_s": round(wall, 3),
+            "stage_time_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "dbt_invocations": self.dbt.invocations,
+        }
+
+
+def _belongs_to(r: NodeResult, model: str) -> bool:
+    if r.resource_type in ("model", "snapshot"):
+        return r.name == model
+    if r.resource_type == "unit_test":
+        return r.model_name == model
+    if r.attached_node:
+        return r.attached_node.split(".")[-1] == model
+    return False
+
+
+def _is_connection_failure(outcome: DbtOutcome) -> bool:
+    text = " ".join(outcome.errors).lower()
+    return any(w in text for w in ("could not connect", "connection refused", "failed to connect", "unable to connect"))
+
+
+def _source_relations(manifest: Any) -> list[dict[str, Any]]:
+    rels = []
+    for node in manifest.sources.values():
+        rels.append({
+            "database": node.database, "schema": node.schema, "identifier": node.identifier,
+            "columns": [{"name": c.name, "data_type": c.data_type} for c in node.columns.values()],
+        })
+    return rels
+
+
+def _macro_context(ctx: dict[str, Any]) -> dict[str, Any]:
+    """What the rendering macros read (docs/render-contract.md); review-only fields stay behind."""
+    keep = ("table", "model_name", "description", "writer", "tags", "materialization", "columns",
+            "schema_tests", "unit_tests")
+    out = {k: ctx[k] for k in keep if k in ctx}
+    # Warehouse-generated identity keys are not model columns (see context.produced_columns).
+    out["columns"] = [c for c in ctx.get("columns", []) if not c.get("is_identity")]
+    return out
+
+
+def write_run(project: Project, doc: RunDocument) -> Path:
+    return doc.write(project.runs_dir)

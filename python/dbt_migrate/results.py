@@ -1,0 +1,79 @@
+"""The result JSON contract (DESIGN.md): one document per generate/run in ``.migration-runs/``."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .artifacts import atomic_write
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class GeneratedSql(_Model):
+    materialized: str | None = None
+    uses_watermark: bool = False
+    generator: Literal["deterministic", "llm"] | None = None
+
+
+class GeneratedYaml(_Model):
+    has_model_description: bool = False
+    schema_tests_rendered: list[str] = Field(default_factory=list)
+    has_unit_tests: bool = False
+    unit_tests_rendered: int = 0
+    gap_tests_rendered: int = 0
+
+
+class Generated(_Model):
+    model_sql: GeneratedSql = Field(default_factory=GeneratedSql)
+    model_yaml: GeneratedYaml = Field(default_factory=GeneratedYaml)
+
+
+class UnitTestCounts(_Model):
+    total: int = 0
+    passed: int = 0
+
+
+class Execution(_Model):
+    dbt_compile_passed: bool = False
+    dbt_build_passed: bool = False
+    self_correction_iterations: int = 0
+    unit_tests: UnitTestCounts = Field(default_factory=UnitTestCounts)
+    dbt_errors: list[str] = Field(default_factory=list)
+
+
+class Output(_Model):
+    table_ref: str
+    model_name: str | None = None
+    artifact_paths: dict[str, str] = Field(default_factory=dict)
+    generated: Generated = Field(default_factory=Generated)
+    equivalence: dict[str, Any] | None = None
+    execution: Execution = Field(default_factory=Execution)
+
+
+class ItemResult(_Model):
+    item_id: str
+    status: Literal["ok", "partial", "error"] = "error"
+    reason: str | None = None
+    output: Output
+    warnings: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+
+
+class RunDocument(_Model):
+    schema_version: str = SCHEMA_VERSION
+    run_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    results: list[ItemResult] = Field(default_factory=list)
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+    def write(self, runs_dir: Path) -> Path:
+        path = runs_dir / f"{self.run_id}.json"
+        atomic_write(path, self.model_dump_json(indent=2) + "\n")
+        return path

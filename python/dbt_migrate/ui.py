@@ -1,0 +1,73 @@
+"""Human output: rich progress and summary tables. Quiet when not a terminal or with --json."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+
+class Progress:
+    """Per-stage progress bars on a terminal; a no-op otherwise."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar: RichProgress | None = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "Progress":
+        if self.enabled:
+            self._bar = RichProgress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=err_console, transient=True)
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(stage, total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+
+def print_init(report: Any) -> None:
+    console.print(f"dbt project: [bold]{report.dbt_dir}[/bold]")
+    for f in report.created:
+        console.print(f"  created {f}")
+    for f in report.kept:
+        console.print(f"  kept    {f} (exists)")
+    if report.deps_ran:
+        console.print("  ran     dbt deps")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+
+
+def print_run(doc: Any, path: Path) -> None:
+    table = Table(title="dbt-migrate results")
+    for col in ("table", "model", "materialized", "unit tests", "status"):
+        table.add_column(col)
+    for r in doc.results:
+        out = r.output
+        ut = out.execution.unit_tests
+        colour = {"ok": "green", "partial": "yellow", "error": "red"}[r.status]
+        table.add_row(escape(out.table_ref), out.model_name or "-", out.generated.model_sql.materialized or "-",
+                      f"{ut.passed}/{ut.total}", f"[{colour}]{r.status}[/{colour}]")
+    console.print(table)
+    for r in doc.results:
+        for e in r.errors + r.output.execution.dbt_errors:
+            console.print(f"[red]{r.item_id}[/red]: {escape(e)}")
+        for w in r.warnings:
+            console.print(f"[yellow]{r.item_id}[/yellow]: {escape(w)}")
+    console.print(f"result: {escape(str(path))}")

@@ -1,0 +1,45 @@
+"""`migrate write`: put a model's SQL and YAML (produced elsewhere) into the dbt project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .artifacts import Ledger, merge_schema_yml, write_all
+from .errors import InputError, MigrateError
+from .names import model_name_for
+from .project import Project
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{what} {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{what} {path}: cannot read: {exc}") from exc
+
+
+def write_model(project: Project, table: str, sql_file: Path, yml_file: Path, force: bool = False) -> list[Path]:
+    dbt_dir = project.require_dbt_project()
+    sql = _read(sql_file, "--model-sql-file")
+    yml = _read(yml_file, "--schema-yml-file")
+    if not sql.strip():
+        raise MigrateError(f"--model-sql-file {sql_file}: empty; nothing to write")
+    if not yml.strip():
+        raise MigrateError(f"--schema-yml-file {yml_file}: empty; nothing to write")
+    try:
+        doc = yaml.safe_load(yml)
+    except yaml.YAMLError as exc:
+        raise MigrateError(f"--schema-yml-file {yml_file}: invalid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise MigrateError(f"--schema-yml-file {yml_file}: expected a YAML mapping with 'models:'")
+    model = model_name_for(table)
+    is_snapshot = "{% snapshot" in sql.replace("{%-", "{%")
+    folder = dbt_dir / ("snapshots" if is_snapshot else "models/staging")
+    sql_path = folder / f"{model}.sql"
+    yml_path = folder / f"_{model}.yml"
+    existing = yml_path.read_text(encoding="utf-8") if yml_path.is_file() else None
+    files = {sql_path: sql if sql.endswith("\n") else sql + "\n", yml_path: merge_schema_yml(existing, yml)}
+    return write_all(Ledger(dbt_dir), files, force=force)

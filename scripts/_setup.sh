@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Shared set-up: a virtualenv in .venv with dbt-migrate installed (editable) and its test extras.
+# Re-installs only when pyproject.toml changed since the last install.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo/.venv"
+python="${PYTHON:-python3}"
+if [ ! -x "$venv/bin/python" ]; then
+    echo "setting up $venv (first run installs dbt-core, dbt-duckdb, sqlglot, litellm: a few minutes)" >&2
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip
+fi
+stamp="$venv/.dbt-migrate-installed"
+want="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    "$venv/bin/pip" install --quiet -e "$repo[test,postgres]"
+    echo "$want" > "$stamp"
+fi
