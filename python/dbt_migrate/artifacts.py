@@ -104,16 +104,20 @@ def write_all(ledger: Ledger, files: dict[Path, str], force: bool = False) -> li
     return written
 
 
-def merge_schema_yml(existing: str | None, new: str) -> str:
+def merge_schema_yml(existing: str | None, new: str, path: Path | None = None) -> str:
     """Merge a rendered schema YAML into an existing file, replacing entries by name.
 
     ``models``, ``snapshots``, ``sources`` and ``unit_tests`` entries with the same name are replaced;
-    other entries and top-level keys are kept.
+    other entries and top-level keys are kept. An existing file that is not valid YAML is an error
+    naming it (it is never replaced silently).
     """
     new_doc = yaml.safe_load(new) or {}
     if not existing or not existing.strip():
         return dump_yaml(new_doc)
-    old_doc = yaml.safe_load(existing) or {}
+    try:
+        old_doc = yaml.safe_load(existing) or {}
+    except yaml.YAMLError as exc:
+        raise MigrateError(f"{path or 'existing schema YAML'}: invalid YAML, not merged: {exc}") from exc
     if not isinstance(old_doc, dict):
         return dump_yaml(new_doc)
     merged: dict[str, Any] = dict(old_doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -51,6 +52,12 @@ def handle_errors(fn: Callable) -> Callable:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except Exception as exc:  # a bug of ours: say so plainly; the traceback is opt-in
+            if os.environ.get("DBT_MIGRATE_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                       "(set DBT_MIGRATE_DEBUG=1 for the traceback, and please report it)", err=True)
+            sys.exit(EXIT_NOT_OK)
 
     return wrapper
 

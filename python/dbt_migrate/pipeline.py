@@ -177,12 +177,15 @@ class Pipeline:
                     f"materialization mismatch: sidecar expects {expected}, package macro rendered {r.materialized}"
                 )
                 continue
-            files = self._files_for(ctx["model_name"], r)
             try:
+                files = self._files_for(ctx["model_name"], r)
                 write_all(self.ledger, files, force=self.force)
             except UserEditedError as exc:
                 item.result.errors.append(str(exc))
                 item.result.reason = "user_edited"
+                continue
+            except MigrateError as exc:
+                item.result.errors.append(str(exc))
                 continue
             item.paths = {"model_sql": next(p for p in files if p.suffix == ".sql"),
                           "model_yaml": next(p for p in files if p.suffix == ".yml")}
@@ -195,7 +198,7 @@ class Pipeline:
         staging = self.dbt_dir / "models" / "staging"
         files: dict[Path, str] = {staging / f"{r.model_name}.sql": r.model_sql}
         yml = staging / f"_{r.model_name}.yml"
-        files[yml] = merge_schema_yml(yml.read_text(encoding="utf-8") if yml.is_file() else None, r.schema_yml)
+        files[yml] = merge_schema_yml(yml.read_text(encoding="utf-8") if yml.is_file() else None, r.schema_yml, yml)
         if r.snapshot_yml:
             files[self.dbt_dir / "snapshots" / f"_{model_name}.yml"] = r.snapshot_yml
         return files

@@ -41,5 +41,5 @@ def write_model(project: Project, table: str, sql_file: Path, yml_file: Path, fo
     sql_path = folder / f"{model}.sql"
     yml_path = folder / f"_{model}.yml"
     existing = yml_path.read_text(encoding="utf-8") if yml_path.is_file() else None
-    files = {sql_path: sql if sql.endswith("\n") else sql + "\n", yml_path: merge_schema_yml(existing, yml)}
+    files = {sql_path: sql if sql.endswith("\n") else sql + "\n", yml_path: merge_schema_yml(existing, yml, yml_path)}
     return write_all(Ledger(dbt_dir), files, force=force)
