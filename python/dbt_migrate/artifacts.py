@@ -99,8 +99,8 @@ def write_all(ledger: Ledger, files: dict[Path, str], force: bool = False) -> li
     for path, text in files.items():
         atomic_write(path, text)
         ledger.record(path, text)
+        ledger.save()  # after each file: an interrupted batch still knows every file it wrote
         written.append(path)
-    ledger.save()
     return written
 
 

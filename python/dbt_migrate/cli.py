@@ -178,6 +178,9 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
         emit_json(doc.model_dump(mode="json"))
     else:
         print_run(doc, path)
+    if doc.summary.get("interrupted"):
+        click.echo(f"interrupted: results of what finished are in {path}", err=True)
+        sys.exit(130)
     sys.exit(EXIT_OK if all(r.status == "ok" for r in doc.results) else EXIT_NOT_OK)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import lifecycle as core
@@ -31,7 +32,7 @@ def _missing_text(v: dict) -> str:
         groups = v["provided_by"].get(name)
         parts.append(label + (f" [paused in group {', '.join(groups)}: `migrate restore {groups[0]}`]"
                               if groups else ""))
-    return ", ".join(parts)
+    return escape(", ".join(parts))
 
 
 def _verdict_table(models: dict) -> Table:
@@ -43,7 +44,8 @@ def _verdict_table(models: dict) -> Table:
     label = {core.READY: "ready", core.BLOCKED: "still blocked", core.INVESTIGATE: "needs investigation"}
     for name, v in models.items():
         why = v["reason"] if v["status"] == core.INVESTIGATE else _missing_text(v)
-        table.add_row(name, f"[{style[v['status']]}]{label[v['status']]}[/]", why or "")
+        table.add_row(name, f"[{style[v['status']]}]{label[v['status']]}[/]",
+                      why if v["status"] != core.INVESTIGATE else escape(why or ""))
     return table
 
 
@@ -80,7 +82,7 @@ def register(group: click.Group) -> None:
         if result["state_document"]:
             con.print(f"state document: {result['state_document']}")
         for w in result["warnings"]:
-            con.print(f"[yellow]warning:[/] {w}")
+            con.print(f"[yellow]warning:[/] {escape(w)}")
         if result["paused"]:
             con.print(f"next: migrate the missing dependencies, then `migrate restore {group_tag} --dry-run`.")
 
@@ -128,7 +130,7 @@ def register(group: click.Group) -> None:
         if report.source != "state document":
             con.print(f"[yellow]no state document at {report.doc_path}[/]: working from the group's .skip files.")
         for w in report.warnings:
-            con.print(f"[yellow]warning:[/] {w}")
+            con.print(f"[yellow]warning:[/] {escape(w)}")
         con.print(_verdict_table(data["models"]) if data["models"] else "no paused models.")
         if report.dry_run:
             con.print(f"dry run: nothing changed. {len(report.ready)} model(s) ready: "
@@ -139,10 +141,10 @@ def register(group: click.Group) -> None:
                   f"({prog['percent']}%)")
         con.print(f"resumed: {', '.join(report.resumed) or 'none (nothing new is ready; no file changed)'}")
         for name, why in report.reskipped.items():
-            con.print(f"[red]re-skipped[/] {name}: {why}")
+            con.print(f"[red]re-skipped[/] {name}: {escape(why)}")
         blocked = {n: m for n, m in data["models"].items() if n in report.still_paused}
         for name, m in blocked.items():
-            con.print(f"still paused: {name}: " + (m["reason"] or _missing_text(m) or "re-skipped"))
+            con.print(f"still paused: {name}: " + (escape(m["reason"] or "") or _missing_text(m) or "re-skipped"))
         if report.build:
             b = report.build
             con.print(f"build tag:{group_tag}: tests passed {b['tests']['passed']}, failed {b['tests']['failed']}"

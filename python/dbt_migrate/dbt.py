@@ -71,6 +71,7 @@ class DbtProject:
         self.project_dir = Path(project_dir).resolve()
         self.target = target
         self.invocations = 0  # how many times dbt was driven (reported in result summaries)
+        self.invocations_by_command: dict[str, int] = {}
 
     # -- public API -------------------------------------------------------------------------
     def parse(self) -> DbtOutcome:
@@ -149,6 +150,7 @@ class DbtProject:
                 *self._common_args()]
         with _LOCK:
             self.invocations += 1
+            self.invocations_by_command[command] = self.invocations_by_command.get(command, 0) + 1
             runner = dbtRunner(manifest=manifest, callbacks=[on_event])
             restore_hook = _record_unresolved(outcome.unresolved) if lenient else None
             # Run from the project folder, as `dbt` typed there would: relative paths in

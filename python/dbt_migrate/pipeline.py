@@ -87,25 +87,46 @@ class Pipeline:
         return outcome.manifest
 
     def run(self, tables: list[str]) -> RunDocument:
+        """Every stage for every table. Ctrl-C stops cleanly: files are written atomically, and the
+        document returned says what finished (``summary.interrupted``)."""
         started = time.perf_counter()
         doc = RunDocument()
-        with self._timed("parse"):
-            manifest = self._parse()
-        wh = Warehouse(self.mp, dbt_info(manifest))
-        items = self._contexts(wh, tables)
-        self._convert(wh, items)
-        with self._timed("sources"):
-            self._declare_sources(wh, items)
-        with self._timed("render"):
-            self._render_and_write(items, manifest)
-        if self.build:
-            self._build_loop(items)
-        doc.results = [i.result for i in items]
-        doc.summary = self._summary(items, time.perf_counter() - started)
+        self.items = []
+        interrupted = False
+        try:
+            with self._timed("parse"):
+                manifest = self._parse()
+            wh = Warehouse(self.mp, dbt_info(manifest))
+            self._contexts(wh, tables)
+            self._convert(wh, self.items)
+            with self._timed("sources"):
+                self._declare_sources(wh, self.items)
+            with self._timed("render"):
+                self._render_and_write(self.items, manifest)
+            if self.build:
+                self._build_loop(self.items)
+        except KeyboardInterrupt:
+            interrupted = True
+            self._mark_interrupted(tables)
+        doc.results = [i.result for i in self.items]
+        doc.summary = self._summary(self.items, time.perf_counter() - started)
+        doc.summary["interrupted"] = interrupted
         return doc
 
+    def _mark_interrupted(self, tables: list[str]) -> None:
+        reached = {normalize_name(i.table) for i in self.items}
+        for item in self.items:
+            r = item.result
+            if r.status != "ok" and not r.errors and not r.output.execution.dbt_errors:
+                r.status = "error" if not item.paths else "partial"
+                r.errors.append("interrupted before this item finished")
+        for table in tables:
+            if normalize_name(table) not in reached:
+                self.items.append(Item(table=table, result=_error_item(
+                    table, "interrupted before this table was reached", "interrupted")))
+
     def _contexts(self, wh: Warehouse, tables: list[str]) -> list[Item]:
-        items = []
+        items = self.items
         with self._timed("contexts"):
             for n, table in enumerate(tables, 1):
                 try:
@@ -222,6 +243,7 @@ class Pipeline:
             with self._timed("build"):
                 outcome = self._build(pending)
             failed = [i for i in pending if not self._judge(i, outcome)]
+            self._attribute_blocked(failed)
             self.progress("build", len(pending) - len(failed), len(pending))
             # Deterministic generation gives the same answer twice: without a reviser (the LLM
             # path), a failure is final after the first build.
@@ -232,6 +254,23 @@ class Pipeline:
             for i in revised:
                 i.result.output.execution.self_correction_iterations = iteration
             pending = revised
+
+    def _attribute_blocked(self, failed: list[Item]) -> None:
+        """An item whose model dbt skipped because an upstream item failed is blocked by it."""
+        by_model = {i.selector: i for i in failed if i.selector}
+        for item in failed:
+            ex = item.result.output.execution
+            if ex.dbt_build_passed or not item.conversion or not any("skipped" in e for e in ex.dbt_errors):
+                continue
+            upstream = [r.model_name for r in item.conversion.relations if r.kind == "ref"]
+            culprits = [m for m in upstream if m in by_model and m != item.selector
+                        and not any("skipped" in e for e in by_model[m].result.output.execution.dbt_errors)]
+            if culprits:
+                item.result.reason = "blocked"
+                item.result.errors.append(
+                    "blocked by " + ", ".join(by_model[m].result.item_id for m in culprits)
+                    + ": dbt skipped this model because its upstream failed"
+                )
 
     def _revise(self, item: Item, iteration: int) -> bool:
         return False
@@ -281,13 +320,28 @@ class Pipeline:
 
     def _summary(self, items: list[Item], wall: float) -> dict[str, Any]:
         counts = {"ok": 0, "partial": 0, "error": 0}
+        by_class: dict[str, dict[str, int]] = {}
+        units = {"total": 0, "passed": 0}
         for i in items:
             counts[i.result.status] += 1
+            kind = (i.context or {}).get("materialization", {}).get("classification", "unknown")
+            by_class.setdefault(kind, {"ok": 0, "partial": 0, "error": 0})[i.result.status] += 1
+            units["total"] += i.result.output.execution.unit_tests.total
+            units["passed"] += i.result.output.execution.unit_tests.passed
         return {
-            "counts": counts, "total": len(items), "wall_time_s": round(wall, 3),
+            "counts": counts, "total": len(items), "by_classification": by_class, "unit_tests": units,
+            "wall_time_s": round(wall, 3),
             "stage_time_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "peak_memory_mib": _peak_memory_mib(),
             "dbt_invocations": self.dbt.invocations,
+            "dbt_invocations_by_command": dict(self.dbt.invocations_by_command),
         }
+
+
+def _peak_memory_mib() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux reports KiB
 
 
 def _belongs_to(r: NodeResult, model: str) -> bool:

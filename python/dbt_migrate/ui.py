@@ -70,4 +70,21 @@ def print_run(doc: Any, path: Path) -> None:
             console.print(f"[red]{r.item_id}[/red]: {escape(e)}")
         for w in r.warnings:
             console.print(f"[yellow]{r.item_id}[/yellow]: {escape(w)}")
+    _print_summary(doc.summary)
     console.print(f"result: {escape(str(path))}")
+
+
+def _print_summary(summary: dict) -> None:
+    if not summary:
+        return
+    table = Table(title="summary")
+    for col in ("classification", "ok", "partial", "error"):
+        table.add_column(col)
+    for kind, c in sorted(summary.get("by_classification", {}).items()):
+        table.add_row(kind, str(c["ok"]), str(c["partial"]), str(c["error"]))
+    console.print(table)
+    units = summary.get("unit_tests", {})
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in summary.get("stage_time_s", {}).items())
+    console.print(f"unit tests passed: {units.get('passed', 0)}/{units.get('total', 0)}; "
+                  f"time: {summary.get('wall_time_s', 0):.1f}s ({stages}); "
+                  f"dbt invocations: {summary.get('dbt_invocations', 0)}")

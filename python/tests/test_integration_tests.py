@@ -439,8 +439,10 @@ def test_equal_to_legacy_returns_the_differing_rows_in_both_directions(scenario)
         "assert_equal_to_legacy_finds_both_directions",
     ):
         assert outcome[prefix + name] == "pass"
-    failures = {r["unique_id"]: r["failures"] for r in scenario["build_results"]["results"]}
-    assert failures[prefix + "equal_to_legacy_detects_drift"] == 4
+    failures = {r["unique_id"].split(".")[2]: r["failures"] for r in scenario["build_results"]["results"]}
+    assert failures["equal_to_legacy_detects_drift"] == 4
+    assert failures["equal_to_legacy_drift_excluding_store_name"] == 2
+    assert failures["equal_to_legacy_detects_duplicate_row"] == 1
     assert sorted(scenario["drift_failures"]) == [
         ("legacy", "changed", "2", "Airport Terminal"),
         ("legacy", "missing_in_model", "9", "Ghost"),

@@ -327,7 +327,8 @@ def test_restore_build_reports_passed_and_failed_tests(tmp_path: Path):
                             "              arguments:\n                values: [2]\n"),
     })
     lifecycle(tmp_path).pause("dim_geo")
-    (tmp_path / "dbt/models/stg_geo.sql").write_text("select 1 as id\n")
+    # the dependency arrives, in the same group so that `dbt build -s tag:dim_geo` builds it first
+    (tmp_path / "dbt/models/stg_geo.sql").write_text("{{ config(tags=['dim_geo']) }}\nselect 1 as id\n")
     result = invoke(tmp_path, "restore", "dim_geo", "--yes", "--build")
     assert result.exit_code == 0, result.output
     assert "build tag:dim_geo: tests passed 1, failed 1" in result.output

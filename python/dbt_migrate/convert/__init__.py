@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..names import normalize_name
-from .derive import NotConvertible, derive_select, parse_query
+from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .relations import Relation
+from .scan import scan_body
+from .semantics import apply_operator_semantics, dbt_cross_db_macros, schema_from_ddl
 from .shape import shape_query
 from .style import render
 from .types import normalize_types
@@ -41,23 +43,35 @@ def legacy_query(ctx: dict[str, Any]):
 
 
 def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
+    """The model body for one context, or an error naming what rules cannot convert."""
+    findings = scan_body(ctx.get("proc_body") or "", ctx["source_dialect"])
+    if findings:
+        return Conversion(error="needs_llm", construct="; ".join(str(f) for f in findings))
     if ctx.get("needs_llm"):
         reasons = ", ".join(ctx.get("routing_reasons") or []) or "routed to the LLM upstream"
-        return Conversion(error="needs_llm", construct=reasons)
+        return Conversion(error="needs_llm", construct=f"upstream routing: {reasons}")
     try:
         query = normalize_types(legacy_query(ctx))
     except NotConvertible as exc:
         return Conversion(error="needs_llm", construct=str(exc))
     mat = ctx["materialization"]
-    resolver = wh.resolver(ctx["table"], mat["materialized"] == "incremental")
+    incremental = mat["materialized"] == "incremental"
+    warnings: list[str] = []
+    if incremental:
+        for cond in drop_self_reads(query, ctx["table"]):
+            warnings.append(f"self-read of the target ({cond}) replaced by the incremental watermark filter")
+    source_dialect, target_dialect = ctx["source_dialect"], wh.dbt.dialect
+    apply_operator_semantics(query, schema_from_ddl(wh.ddl_tables), source_dialect)
+    query, macros = dbt_cross_db_macros(query, target_dialect)
+    resolver = wh.resolver(ctx["table"], incremental)
     table_columns = {}
     for key in wh.ddl_tables:
         table_columns[key] = {c.name.lower() for c in wh.ddl_tables[key]}
-    audit = ("_dbt_run_id",) if mat["materialized"] == "incremental" else ("_dbt_run_id", "_loaded_at")
-    watermark = mat.get("watermark") if mat["materialized"] == "incremental" else None
+    audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
+    watermark = mat.get("watermark") if incremental else None
     shaped = shape_query(query, resolver, watermark=watermark, table_columns=table_columns, audit_columns=audit)
-    sql = render(shaped.tree, wh.dbt.dialect, shaped.placeholders)
-    conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark)
+    sql = render(shaped.tree, target_dialect, {**macros, **shaped.placeholders})
+    conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark, warnings=warnings)
     if watermark and not shaped.uses_watermark:
         conv.warnings.append(f"watermark column {watermark} not found in any input: no incremental filter")
     return conv

@@ -35,9 +35,33 @@ def parse_query(sql: str, dialect: str) -> exp.Query:
 
 def _table_key(node: exp.Expression) -> str | None:
     table = node.this if isinstance(node, exp.Schema) else node
-    if isinstance(table, exp.Table):
+    if isinstance(table, exp.Table) and not _staging_name(table):
         return normalize_name(f"{table.db}.{table.name}" if table.db else table.name)
     return None
+
+
+def _staging_name(node: exp.Expression) -> str | None:
+    """``#temp`` tables and ``@table`` variables: name of the CTE that replaces them."""
+    table = node.this if isinstance(node, exp.Schema) else node
+    if not isinstance(table, exp.Table):
+        return None
+    ident = table.this
+    if isinstance(ident, exp.Parameter) or (isinstance(ident, exp.Identifier) and ident.args.get("temporary")):
+        return ident.name.lstrip("#@").lower()
+    if isinstance(ident, exp.Identifier) and ident.name.startswith(("#", "@")):
+        return ident.name.lstrip("#@").lower()
+    return None
+
+
+def _lift_with(query: exp.Query) -> tuple[list[exp.CTE], exp.Query]:
+    """Split ``WITH ... <query>`` into its CTEs and the bare query."""
+    with_ = query.args.get("with_") or query.args.get("with")
+    if not with_:
+        return [], query
+    query = query.copy()
+    query.set("with_", None)
+    query.set("with", None)
+    return [c.copy() for c in with_.expressions], query
 
 
 def _insert_columns(node: exp.Expression) -> list[str]:
@@ -74,6 +98,10 @@ def _values_to_select(values: exp.Values) -> exp.Query:
 
 def _from_insert(stmt: exp.Insert) -> exp.Query:
     source = stmt.expression
+    with_ = stmt.args.get("with_") or stmt.args.get("with")
+    if with_ and isinstance(source, exp.Query):
+        source = source.copy()
+        source.set("with_", with_.copy())
     if isinstance(source, exp.Values):
         source = _values_to_select(source)
     if not isinstance(source, exp.Query):
@@ -128,33 +156,182 @@ def _from_select_into(stmt: exp.Select) -> exp.Query:
     return stmt
 
 
+def _rename_staging(tree: exp.Expression) -> None:
+    """References to ``#temp`` / ``@table`` become references to their CTE."""
+    for table in list(tree.find_all(exp.Table)):
+        name = _staging_name(table)
+        if name:
+            alias = table.alias or name
+            table.replace(exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+
+
+def _target_alias(update: exp.Update, target_key: str) -> tuple[str, exp.From | None]:
+    """The alias under which an UPDATE addresses the target, and its FROM (if any)."""
+    from_ = update.args.get("from_") or update.args.get("from")
+    tables = [from_.this] if from_ is not None else []
+    tables += [j.this for j in (from_.this.args.get("joins") or []) if from_ is not None]
+    tables += [j.this for j in (update.args.get("joins") or [])]
+    updated = update.this.name.lower()
+    for t in tables:
+        if isinstance(t, exp.Table) and _table_key(t) == target_key and (t.alias_or_name.lower() == updated or not from_):
+            return t.alias_or_name, from_
+    if _table_key(update.this) == target_key:
+        return update.this.alias_or_name, from_
+    raise NotConvertible("UPDATE of another table", update.this.sql("tsql"))
+
+
+def _apply_update(current: exp.Query, update: exp.Update, target_key: str, ctes: list[exp.CTE],
+                  taken: set[str]) -> exp.Query:
+    """Rows after ``UPDATE target SET ... FROM target JOIN ...``: the rows loaded so far, LEFT JOINed
+    to the update's inputs, each SET column ``CASE WHEN <matched> THEN <new> ELSE <old> END``.
+    ``matched`` is the INNER JOIN conditions plus the WHERE (a LEFT JOIN row matches them only when
+    the UPDATE would have touched it)."""
+    alias, from_ = _target_alias(update, target_key)
+    columns = _output_columns(current)
+    name = "loaded"
+    n = 2
+    while name in taken:
+        name, n = f"loaded_{n}", n + 1
+    taken.add(name)
+    ctes.append(exp.CTE(this=current, alias=exp.TableAlias(this=exp.to_identifier(name))))
+    matched: list[exp.Expression] = []
+    joins: list[exp.Join] = []
+    join_nodes = (from_.this.args.get("joins") or []) if from_ is not None else []
+    join_nodes = list(join_nodes) + list(update.args.get("joins") or [])
+    for j in join_nodes:
+        j = j.copy()
+        kind = (j.args.get("kind") or "").upper()
+        side = (j.args.get("side") or "").upper()
+        if side in ("", "INNER") and kind in ("", "INNER"):
+            if j.args.get("on") is None:
+                raise NotConvertible("UPDATE ... FROM with a join without ON", j.sql("tsql"))
+            matched.append(j.args["on"].copy())
+            j.set("kind", None)
+            j.set("side", "LEFT")
+        elif side != "LEFT":
+            raise NotConvertible("UPDATE ... FROM with a " + (side or kind) + " join", j.sql("tsql"))
+        joins.append(j)
+    if update.args.get("where") is not None:
+        matched.append(update.args["where"].this.copy())
+    sets: dict[str, exp.Expression] = {}
+    for eq in update.expressions:
+        if not isinstance(eq, exp.EQ) or not isinstance(eq.this, exp.Column):
+            raise NotConvertible("UPDATE SET", eq.sql("tsql"))
+        sets[eq.this.name.lower()] = eq.expression
+    unknown = set(sets) - {c.lower() for c in columns}
+    if unknown:
+        raise NotConvertible("UPDATE of a column the load does not write", ", ".join(sorted(unknown)))
+    condition = exp.and_(*matched) if matched else None
+    projections = []
+    for col in columns:
+        old = exp.column(col, table=alias)
+        new = sets.get(col.lower())
+        if new is None:
+            projections.append(old)
+            continue
+        value = exp.Case(ifs=[exp.If(this=condition, true=new.copy())], default=old) if condition else new.copy()
+        projections.append(exp.alias_(value, col))
+    query = exp.select(*projections).from_(exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+    for j in joins:
+        query = query.join(j)
+    return query
+
+
+def _output_columns(query: exp.Query) -> list[str]:
+    while isinstance(query, exp.SetOperation):
+        query = query.left
+    if not isinstance(query, exp.Select) or any(isinstance(p, exp.Star) for p in query.expressions):
+        raise NotConvertible("UPDATE after a load whose columns are unknown")
+    return [p.alias_or_name for p in query.expressions]
+
+
 def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query:
     """The SELECT equivalent to the migrate statements that write ``target``.
 
     INSERT ... SELECT / VALUES, MERGE ... USING and SELECT ... INTO are read; TRUNCATE and DELETE
-    mark a reload and add no rows. Several writes of the target are combined with UNION ALL.
+    mark a reload and add no rows. Several writes of the target are combined with UNION ALL;
+    writes of ``#temp`` tables and ``@table`` variables become CTEs the later statements read;
+    an UPDATE of the target (``UPDATE ... FROM target JOIN ...``) rewrites the rows loaded before it.
     """
     target_key = normalize_name(target)
-    queries: list[exp.Query] = []
+    ctes: list[exp.CTE] = []
+    taken: set[str] = set()
+    current: exp.Query | None = None
+
+    def add_ctes(found: list[exp.CTE]) -> None:
+        for cte in found:
+            if cte.alias.lower() in taken:
+                raise NotConvertible("CTE name reused across statements", cte.alias)
+            taken.add(cte.alias.lower())
+            ctes.append(cte)
+
     for sql in statements:
         tree = parse_sql(sql, dialect)
+        query: exp.Query | None = None
+        staging: str | None = None
         if isinstance(tree, exp.Insert):
+            staging = _staging_name(tree.this)
+            if staging is None and _table_key(tree.this) != target_key:
+                continue
+            query = _from_insert(tree)
+        elif isinstance(tree, exp.Merge):
             if _table_key(tree.this) not in (target_key, None):
                 continue
-            queries.append(_from_insert(tree))
-        elif isinstance(tree, exp.Merge):
-            queries.append(_from_merge(tree))
+            query = _from_merge(tree)
         elif isinstance(tree, exp.Select) and tree.args.get("into") is not None:
-            queries.append(_from_select_into(tree))
-        elif isinstance(tree, (exp.TruncateTable, exp.Delete)):
+            into = tree.args["into"].this
+            staging = _staging_name(into)
+            if staging is None and _table_key(into) != target_key:
+                continue
+            query = _from_select_into(tree)
+        elif isinstance(tree, exp.Update):
+            _rename_staging(tree)
+            if current is None:
+                raise NotConvertible("UPDATE before any load", "the UPDATE changes rows this model does not produce")
+            current = _apply_update(current, tree, target_key, ctes, taken)
+            continue
+        elif isinstance(tree, (exp.TruncateTable, exp.Delete, exp.Drop, exp.Create, exp.Declare)):
             continue
         elif isinstance(tree, exp.Command):
             raise NotConvertible(tree.name.upper() or "command", "statement sqlglot reads as an opaque command")
         else:
             raise NotConvertible(tree.key.upper(), "no rule for this statement type yet")
-    if not queries:
+        _rename_staging(query)
+        found, query = _lift_with(query)
+        add_ctes(found)
+        if staging is not None:
+            add_ctes([exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(staging)))])
+            continue
+        current = query if current is None else exp.union(current, query, distinct=False)
+    if current is None:
         raise NotConvertible("no write", f"no migrate statement writes {target}")
-    result = queries[0]
-    for q in queries[1:]:
-        result = exp.union(result, q, distinct=False)
-    return result
+    if ctes:
+        current = current.copy()
+        current.set("with_", exp.With(expressions=ctes))
+    return current
+
+
+def drop_self_reads(query: exp.Query, target: str) -> list[str]:
+    """Remove WHERE conjuncts whose subquery reads the target itself (the legacy watermark, e.g.
+    ``CreatedAt > (SELECT MAX(CreatedAt) FROM target)``): the incremental model's watermark
+    filter replaces them. Returns the removed conditions (source SQL) for the warnings."""
+    key = normalize_name(target)
+    removed: list[str] = []
+    for where in list(query.find_all(exp.Where)):
+        conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+        keep = []
+        for c in conjuncts:
+            reads_target = any(
+                _table_key(t) == key for sub in c.find_all(exp.Subquery, exp.Exists) for t in sub.find_all(exp.Table)
+            )
+            if reads_target and any(isinstance(n, (exp.GT, exp.GTE)) for n in c.walk()):
+                removed.append(c.sql("tsql"))
+            else:
+                keep.append(c)
+        if len(keep) == len(conjuncts):
+            continue
+        if keep:
+            where.set("this", exp.and_(*keep))
+        else:
+            where.pop()
+    return removed

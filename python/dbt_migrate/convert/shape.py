@@ -63,6 +63,19 @@ def _is_import_cte(cte: exp.CTE, ctes: set[str]) -> exp.Table | None:
     return None
 
 
+def _is_self_referencing(cte: exp.CTE) -> bool:
+    """T-SQL writes recursive CTEs without RECURSIVE; most targets need the keyword."""
+    name = cte.alias.lower()
+    return any(not t.db and t.name.lower() == name for t in cte.this.find_all(exp.Table))
+
+
+def _lateral_joins_on_true(tree: exp.Expression) -> None:
+    """OUTER APPLY reads as LEFT JOIN LATERAL, which DuckDB/Postgres only accept with ``on true``."""
+    for join in tree.find_all(exp.Join):
+        if isinstance(join.this, exp.Lateral) and join.args.get("side") and join.args.get("on") is None:
+            join.set("on", exp.true())
+
+
 def _unique(name: str, taken: set[str]) -> str:
     candidate, n = name, 2
     while candidate.lower() in taken:
@@ -83,7 +96,10 @@ def _hoist_subqueries(body: exp.Query, taken: set[str]) -> list[exp.CTE]:
         name = _unique(alias.lower(), taken)
         inner = sub.this
         hoisted.append(exp.CTE(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(name))))
-        sub.replace(exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        table = exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        if sub.args.get("pivots"):  # PIVOT / UNPIVOT applied to the derived table stay on it
+            table.set("pivots", [p.copy() for p in sub.args["pivots"]])
+        sub.replace(table)
     return hoisted
 
 
@@ -102,7 +118,7 @@ def shape_query(
     query.set("with_", None)
     query.set("with", None)
     ctes: list[exp.CTE] = list(with_.expressions) if with_ else []
-    recursive = bool(with_ and with_.args.get("recursive"))
+    recursive = bool(with_ and with_.args.get("recursive")) or any(_is_self_referencing(c) for c in ctes)
     taken = _cte_names(query) | {c.alias.lower() for c in ctes}
     cte_set = set(taken)
 
@@ -156,6 +172,8 @@ def shape_query(
     _add_audit_columns(shaped, final, audit_columns)
 
     everything = list(all_imports.values()) + ordered_logical + [final]
+    for cte in everything:
+        _lateral_joins_on_true(cte)
     result = exp.select("*").from_("final")
     result.set("with_", exp.With(expressions=everything, recursive=recursive))
     shaped.tree = result

@@ -1,0 +1,95 @@
+"""Benchmark: `migrate run --all` against the per-model process baseline and the plain dbt floor.
+
+    .venv/bin/python bench/bench_run.py                 # N = 20, 100, 500; baseline at N = 20
+    .venv/bin/python bench/bench_run.py --sizes 20 --baseline 20
+
+For each N it synthesizes N tables (bench/synth.py), runs `migrate init` and `migrate run --all
+--json` as a subprocess, and prints wall time, time per model, dbt invocations and the peak memory
+of that process (its own ru_maxrss, dbt runs in-process). For the baseline size it then runs, on the same finished project, a separate
+`dbt compile --select m` and `dbt build --select m` process per model (what per-model tools do),
+and for every size one plain `dbt build` of the finished models (the floor). Ratios are printed
+side by side. Figures, not assertions: run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from synth import synthesize  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
+    """Wall seconds and stdout of one process."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return wall, proc.stdout
+
+
+def run_size(n: int, baseline: bool, workdir: Path) -> dict:
+    root = workdir / f"n{n}"
+    synthesize(root, n)
+    subprocess.run([str(BIN / "migrate"), "init", "--project-root", str(root)], check=True,
+                   capture_output=True)
+    wall, out = timed([str(BIN / "migrate"), "run", "--all", "--json", "--project-root", str(root)], root)
+    doc = json.loads(out)
+    s = doc["summary"]
+    res = {
+        "n": n, "wall": wall, "per_model": wall / n, "peak_mib": s["peak_memory_mib"], "ok": s["counts"]["ok"],
+        "builds": s["dbt_invocations_by_command"].get("build", 0), "invocations": s["dbt_invocations"],
+        "stages": s["stage_time_s"],
+    }
+    dbt_dir = root / "dbt"
+    floor, _ = timed([str(BIN / "dbt"), "build", "--quiet"], dbt_dir)
+    res["floor"] = floor
+    if baseline:
+        models = [r["output"]["model_name"] for r in doc["results"] if r["output"].get("model_name")]
+        t0 = time.perf_counter()
+        for m in models:
+            subprocess.run([str(BIN / "dbt"), "compile", "--quiet", "--select", m], cwd=dbt_dir, capture_output=True)
+            subprocess.run([str(BIN / "dbt"), "build", "--quiet", "--select", m], cwd=dbt_dir, capture_output=True)
+        res["baseline_per_model"] = (time.perf_counter() - t0) / len(models)
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="20,100,500")
+    ap.add_argument("--baseline", type=int, default=20, help="size at which to run the per-model baseline")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="dbt-migrate-bench-") as tmp:
+        results = [run_size(n, n == args.baseline, Path(tmp)) for n in sizes]
+    print(f"{'N':>5} {'ok':>5} {'wall s':>8} {'s/model':>8} {'builds':>6} {'dbt inv':>7} {'peak MiB':>8} "
+          f"{'floor s':>8} {'ours/floor':>10}")
+    for r in results:
+        print(f"{r['n']:>5} {r['ok']:>5} {r['wall']:>8.1f} {r['per_model']:>8.3f} {r['builds']:>6} "
+              f"{r['invocations']:>7} {r['peak_mib']:>8} {r['floor']:>8.1f} {r['wall'] / r['floor']:>10.2f}")
+    for r in results:
+        if "baseline_per_model" in r:
+            print(f"\nper-model baseline at N={r['n']}: {r['baseline_per_model']:.2f} s/model "
+                  f"(dbt compile + dbt build process per model)")
+            for o in results:
+                print(f"  migrate run N={o['n']:>4}: {o['per_model']:.3f} s/model -> "
+                      f"{r['baseline_per_model'] / o['per_model']:.1f}x cheaper per model")
+    print("\nstage times (s):")
+    for r in results:
+        print(f"  N={r['n']:>4}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    main()

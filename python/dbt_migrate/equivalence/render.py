@@ -1,0 +1,182 @@
+"""Rendering a model's Jinja to plain SQL without dbt: a tiny jinja2 environment.
+
+``source()`` / ``ref()`` / ``this`` become the legacy table names (``"bronze"."Customer"``) so the
+model reads the same relations as the legacy SQL, ``is_incremental()`` is false,
+``dbt_migrate.watermark_filter()`` is ``1 = 1`` (a full refresh), ``dbt.*`` cross-database macros
+become DuckDB expressions and ``config()`` records its arguments and renders nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..names import normalize_name, split_name
+from ..sources import declared_sources_in
+
+
+class RenderFailed(Exception):
+    """The model's Jinja uses something this renderer does not provide."""
+
+
+@dataclass
+class Relations:
+    """How the model's relation calls map back to legacy tables (normalized ``schema.table`` keys)."""
+
+    current: str  # the target this model replaces (``this``)
+    models: dict[str, str] = field(default_factory=dict)  # model name -> table key
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, table) -> table key
+
+    def source(self, source_name: str, table_name: str) -> str:
+        key = self.sources.get((source_name.lower(), table_name.lower()))
+        return key or normalize_name(f"{source_name}.{table_name}")
+
+    def ref(self, *args: str, **_: Any) -> str:
+        name = args[-1].lower()
+        return self.models.get(name) or self.models.get(name.removeprefix("stg_")) or name
+
+
+def declared_sources(dbt_dir: Path) -> dict[tuple[str, str], str]:
+    """(source, table) -> legacy key, from every ``sources:`` YAML under models/ (no dbt run)."""
+    out: dict[tuple[str, str], str] = {}
+    models = dbt_dir / "models"
+    if not models.is_dir():
+        return out
+    for path in sorted(models.rglob("*.yml")) + sorted(models.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "sources" not in text:
+            continue
+        try:
+            for key, (src, tbl) in declared_sources_in(text).items():
+                out[(src.lower(), tbl.lower())] = key
+        except Exception:  # not our business to validate other YAML here
+            continue
+    return out
+
+
+def quoted(key: str) -> str:
+    schema, table = split_name(key)
+    return f'"{schema}"."{table}"' if schema else f'"{table}"'
+
+
+class _Dbt:
+    """``dbt.<macro>()`` cross-database macros as DuckDB SQL."""
+
+    def current_timestamp(self) -> str:
+        return "current_timestamp"
+
+    def current_timestamp_backcompat(self) -> str:
+        return "current_timestamp"
+
+    def type_string(self) -> str:
+        return "varchar"
+
+    def type_int(self) -> str:
+        return "integer"
+
+    def type_bigint(self) -> str:
+        return "bigint"
+
+    def type_timestamp(self) -> str:
+        return "timestamp"
+
+    def type_numeric(self) -> str:
+        return "numeric(28, 6)"
+
+    def type_float(self) -> str:
+        return "double"
+
+    def type_boolean(self) -> str:
+        return "boolean"
+
+    def dateadd(self, datepart: str, interval: Any, from_date_or_timestamp: str) -> str:
+        return f"({from_date_or_timestamp} + (interval 1 {datepart}) * ({interval}))"
+
+    def datediff(self, first_date: str, second_date: str, datepart: str) -> str:
+        return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+    def date_trunc(self, datepart: str, date: str) -> str:
+        return f"date_trunc('{datepart}', {date})"
+
+    def concat(self, fields: list[str]) -> str:
+        return "(" + " || ".join(str(f) for f in fields) + ")"
+
+    def safe_cast(self, field_: str, type_: str) -> str:
+        return f"try_cast({field_} as {type_})"
+
+    def cast(self, field_: str, type_: str) -> str:
+        return f"cast({field_} as {type_})"
+
+    def hash(self, field_: str) -> str:
+        return f"md5(cast({field_} as varchar))"
+
+    def length(self, expression: str) -> str:
+        return f"length({expression})"
+
+    def replace(self, field_: str, old: str, new: str) -> str:
+        return f"replace({field_}, {old}, {new})"
+
+    def split_part(self, string_text: str, delimiter_text: str, part_number: Any) -> str:
+        return f"split_part({string_text}, {delimiter_text}, {part_number})"
+
+    def any_value(self, expression: str) -> str:
+        return f"any_value({expression})"
+
+    def __getattr__(self, name: str) -> Any:
+        raise RenderFailed(f"dbt.{name}() is not supported by the equivalence renderer")
+
+
+class _DbtMigrate:
+    def watermark_filter(self, *args: Any, **kwargs: Any) -> str:
+        return "1 = 1"
+
+    def __getattr__(self, name: str) -> Any:
+        raise RenderFailed(f"dbt_migrate.{name}() is not supported by the equivalence renderer")
+
+
+@dataclass
+class Rendered:
+    sql: str
+    config: dict[str, Any]
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def render_model(text: str, relations: Relations) -> Rendered:
+    """The model's SQL with every relation replaced by its quoted legacy table name."""
+    config: dict[str, Any] = {}
+
+    def _config(*args: Any, **kwargs: Any) -> str:
+        for a in args:
+            if isinstance(a, dict):
+                config.update(a)
+        config.update(kwargs)
+        return ""
+
+    names = {
+        "config": _config,
+        "source": lambda s, t: quoted(relations.source(s, t)),
+        "ref": lambda *a, **k: quoted(relations.ref(*a, **k)),
+        "this": quoted(relations.current),
+        "is_incremental": lambda: False,
+        "should_full_refresh": lambda: True,
+        "invocation_id": "equivalence-check",
+        "target": {"name": "check", "type": "duckdb", "schema": "main", "database": "memory"},
+        "var": lambda name, default=None: default,
+        "env_var": lambda name, default="": default,
+        "execute": True,
+        "dbt": _Dbt(),
+        "dbt_migrate": _DbtMigrate(),
+        "adapter": None,
+    }
+    try:
+        sql = _ENV.from_string(text).render(**names)
+    except RenderFailed:
+        raise
+    except jinja2.TemplateError as exc:
+        raise RenderFailed(f"cannot render the model's Jinja: {exc}") from exc
+    return Rendered(sql=sql, config=config)
