@@ -160,18 +160,20 @@ def _pipeline_options(fn: Callable) -> Callable:
                       help="Build/correct attempts per model.")(fn)
     fn = click.option("--no-build", is_flag=True, help="Write files only; do not run dbt compile/build.")(fn)
     fn = click.option("--force", is_flag=True, help="Overwrite model files edited since dbt-migrate wrote them.")(fn)
+    fn = click.option("--accept-gaps", is_flag=True,
+                      help="Keep an item ok when the equivalence check reports a gap (recorded either way).")(fn)
     return fn
 
 
 def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
-                    max_iterations: int, force: bool) -> None:
+                    max_iterations: int, force: bool, accept_gaps: bool = False) -> None:
     from .pipeline import Pipeline, write_run
     from .ui import Progress, print_run
 
     project = _project(project_root)
     with Progress(enabled=not as_json) as progress:
         pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
-                            progress=progress.update)
+                            progress=progress.update, accept_gaps=accept_gaps)
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
@@ -191,7 +193,7 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
 @json_option
 @handle_errors
 def generate(project_root: Path, table: str, max_iterations: int, no_build: bool, force: bool,
-             as_json: bool) -> None:
+             as_json: bool, accept_gaps: bool) -> None:
     """Generate, write and build the model for one table.
 
     Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
@@ -199,7 +201,7 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
     Exit 0 ok, 1 partial or error, 2 bad input.
     """
     _run_and_report(project_root, [table], as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force)
+                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps)
 
 
 @main.command()
@@ -210,7 +212,7 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
 @json_option
 @handle_errors
 def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_iterations: int, no_build: bool,
-        force: bool, as_json: bool) -> None:
+        force: bool, as_json: bool, accept_gaps: bool) -> None:
     """Batch pipeline: every stage for all tables, one dbt build per iteration."""
     from .catalog import MigrationProject
     from .errors import InputError
@@ -222,7 +224,31 @@ def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_itera
     mp = MigrationProject(project.root)
     names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
     _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force)
+                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps)
+
+
+@main.command()
+@project_root_option
+@click.option("--table", "table", required=True, help="Target table whose written model is checked.")
+@click.option("--no-data", is_flag=True, help="Structural check only (no DuckDB run).")
+@json_option
+@handle_errors
+def check(project_root: Path, table: str, no_data: bool, as_json: bool) -> None:
+    """Equivalence report for the model as it is on disk now (hand edits included).
+
+    Structural (tables, columns, joins, filters, grain, write semantics) and data (legacy SQL and
+    model on the test-spec rows plus edge rows, in an in-memory DuckDB). Writes nothing.
+    Exit 0 on match or divergence, 1 on gap, 2 bad input.
+    """
+    from .equivalence import check_table
+    from .ui import print_check
+
+    report = check_table(_project(project_root), table, run_data=not no_data)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        print_check(report)
+    sys.exit(EXIT_NOT_OK if report.verdict == "gap" else EXIT_OK)
 
 
 @main.command()

@@ -54,8 +54,9 @@ def _error_item(table: str, message: str, reason: str | None = None) -> ItemResu
 
 class Pipeline:
     def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
-                 progress: ProgressFn | None = None):
+                 progress: ProgressFn | None = None, accept_gaps: bool = False):
         self.project = project
+        self.accept_gaps = accept_gaps
         self.build = build
         self.max_iterations = max_iterations
         self.force = force
@@ -103,8 +104,11 @@ class Pipeline:
                 self._declare_sources(wh, self.items)
             with self._timed("render"):
                 self._render_and_write(self.items, manifest)
+            with self._timed("check"):
+                self._check_equivalence(wh, self.items)
             if self.build:
                 self._build_loop(self.items)
+            self._apply_gaps(self.items)
         except KeyboardInterrupt:
             interrupted = True
             self._mark_interrupted(tables)
@@ -235,6 +239,27 @@ class Pipeline:
         y.gap_tests_rendered = sum(1 for t in ctx["unit_tests"] if t.get("origin") == "gap")
         y.has_unit_tests = bool(ctx["unit_tests"])
 
+    # -- equivalence ---------------------------------------------------------------------------
+    def _check_equivalence(self, wh: Warehouse, items: list[Item]) -> None:
+        from .equivalence import check_written
+
+        for item in items:
+            if item.selector and item.context is not None:
+                report = check_written(wh, item.context, self.dbt_dir)
+                item.result.output.equivalence = report.to_dict()
+
+    def _apply_gaps(self, items: list[Item]) -> None:
+        """A gap makes an item partial unless --accept-gaps; the report is recorded either way."""
+        for item in items:
+            eq = item.result.output.equivalence
+            if not eq or eq.get("verdict") != "gap":
+                continue
+            gaps = "; ".join(f"{c['check']}: {c['detail']}" for c in eq["checks"] if c["status"] == "gap")
+            item.result.warnings.append(f"equivalence gap: {gaps}"[:1000])
+            if not self.accept_gaps and item.result.status == "ok":
+                item.result.status = "partial"
+                item.result.reason = item.result.reason or "equivalence_gap"
+
     # -- build ---------------------------------------------------------------------------------
     def _build_loop(self, items: list[Item]) -> None:
         pending = [i for i in items if i.selector]
@@ -256,15 +281,15 @@ class Pipeline:
             pending = revised
 
     def _attribute_blocked(self, failed: list[Item]) -> None:
-        """An item whose model dbt skipped because an upstream item failed is blocked by it."""
+        """An item none of whose nodes failed (dbt skipped them all) while an upstream item failed
+        is blocked by that item, not broken itself."""
         by_model = {i.selector: i for i in failed if i.selector}
         for item in failed:
             ex = item.result.output.execution
-            if ex.dbt_build_passed or not item.conversion or not any("skipped" in e for e in ex.dbt_errors):
+            if not item.conversion or not ex.dbt_errors or not all(": skipped:" in e for e in ex.dbt_errors):
                 continue
             upstream = [r.model_name for r in item.conversion.relations if r.kind == "ref"]
-            culprits = [m for m in upstream if m in by_model and m != item.selector
-                        and not any("skipped" in e for e in by_model[m].result.output.execution.dbt_errors)]
+            culprits = [m for m in upstream if m in by_model and m != item.selector]
             if culprits:
                 item.result.reason = "blocked"
                 item.result.errors.append(

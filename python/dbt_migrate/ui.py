@@ -88,3 +88,16 @@ def _print_summary(summary: dict) -> None:
     console.print(f"unit tests passed: {units.get('passed', 0)}/{units.get('total', 0)}; "
                   f"time: {summary.get('wall_time_s', 0):.1f}s ({stages}); "
                   f"dbt invocations: {summary.get('dbt_invocations', 0)}")
+
+
+def print_check(report: Any) -> None:
+    """The equivalence report of `migrate check`: one line per check, then the verdict."""
+    style = {"match": "green", "divergence": "yellow", "gap": "red"}
+    table = Table(title=f"{report.table} -> {report.model}", show_lines=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail", overflow="fold")
+    for c in report.checks:
+        table.add_row(c.check, f"[{style[c.status]}]{c.status}[/]", escape(c.detail))
+    console.print(table)
+    console.print(f"verdict: [{style[report.verdict]}]{report.verdict}[/]")

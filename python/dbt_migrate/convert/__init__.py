@@ -10,7 +10,7 @@ from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .relations import Relation
 from .scan import scan_body
 from .semantics import apply_operator_semantics, dbt_cross_db_macros, schema_from_ddl
-from .shape import shape_query
+from .shape import apply_joins_for, shape_query
 from .style import render
 from .types import normalize_types
 
@@ -70,7 +70,7 @@ def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
     audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
     watermark = mat.get("watermark") if incremental else None
     shaped = shape_query(query, resolver, watermark=watermark, table_columns=table_columns, audit_columns=audit)
-    sql = render(shaped.tree, target_dialect, {**macros, **shaped.placeholders})
+    sql = render(apply_joins_for(shaped.tree, target_dialect), target_dialect, {**macros, **shaped.placeholders})
     conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark, warnings=warnings)
     if watermark and not shaped.uses_watermark:
         conv.warnings.append(f"watermark column {watermark} not found in any input: no incremental filter")

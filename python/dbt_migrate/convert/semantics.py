@@ -49,8 +49,7 @@ def _annotated(tree: exp.Expression, schema: Schema, dialect: str) -> tuple[Oper
         node.meta[_TYPED] = i
     try:
         copy = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
-                       expand_stars=False, quote_identifiers=False, identify=False,
-                       infer_schema=True)
+                       expand_stars=True, quote_identifiers=False, identify=False)
         copy = annotate_types(copy, schema=schema, dialect=dialect)
     except Exception:  # noqa: BLE001 - an unannotatable tree keeps its operators
         return None

@@ -69,11 +69,23 @@ def _is_self_referencing(cte: exp.CTE) -> bool:
     return any(not t.db and t.name.lower() == name for t in cte.this.find_all(exp.Table))
 
 
-def _lateral_joins_on_true(tree: exp.Expression) -> None:
-    """OUTER APPLY reads as LEFT JOIN LATERAL, which DuckDB/Postgres only accept with ``on true``."""
+def apply_joins_for(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """CROSS/OUTER APPLY for targets without APPLY: ``[left] join lateral (...) on true``.
+
+    sqlglot writes OUTER APPLY as LEFT JOIN LATERAL without the ``on`` clause DuckDB and Postgres
+    require; T-SQL targets keep APPLY."""
+    if dialect == "tsql":
+        return tree
     for join in tree.find_all(exp.Join):
-        if isinstance(join.this, exp.Lateral) and join.args.get("side") and join.args.get("on") is None:
-            join.set("on", exp.true())
+        lateral = join.this
+        if not isinstance(lateral, exp.Lateral) or lateral.args.get("cross_apply") is None:
+            continue
+        outer = lateral.args["cross_apply"] is False
+        lateral.set("cross_apply", None)
+        join.set("side", "LEFT" if outer else None)
+        join.set("kind", None if outer else "INNER")
+        join.set("on", exp.true())
+    return tree
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -172,8 +184,6 @@ def shape_query(
     _add_audit_columns(shaped, final, audit_columns)
 
     everything = list(all_imports.values()) + ordered_logical + [final]
-    for cte in everything:
-        _lateral_joins_on_true(cte)
     result = exp.select("*").from_("final")
     result.set("with_", exp.With(expressions=everything, recursive=recursive))
     shaped.tree = result

@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 from ..names import normalize_name, split_name
-from ..sources import declared_sources_in
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RenderFailed(Exception):
@@ -47,13 +50,17 @@ def declared_sources(dbt_dir: Path) -> dict[tuple[str, str], str]:
         return out
     for path in sorted(models.rglob("*.yml")) + sorted(models.rglob("*.yaml")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        if "sources" not in text:
+        if not any(line.startswith("sources:") for line in text.splitlines()):
             continue
         try:
-            for key, (src, tbl) in declared_sources_in(text).items():
-                out[(src.lower(), tbl.lower())] = key
-        except Exception:  # not our business to validate other YAML here
+            doc = yaml.load(text, Loader=_LOADER) or {}
+        except yaml.YAMLError:  # not ours to validate here; dbt parse reports it
             continue
+        for s in doc.get("sources", []) or []:
+            schema = s.get("schema") or s.get("name")
+            for t in s.get("tables", []) or []:
+                identifier = t.get("identifier") or t.get("name")
+                out[(str(s["name"]).lower(), str(t["name"]).lower())] = normalize_name(f"{schema}.{identifier}")
     return out
 
 
@@ -180,3 +187,56 @@ def render_model(text: str, relations: Relations) -> Rendered:
     except jinja2.TemplateError as exc:
         raise RenderFailed(f"cannot render the model's Jinja: {exc}") from exc
     return Rendered(sql=sql, config=config)
+
+
+@dataclass
+class JinjaTree:
+    """A model as a sqlglot tree whose Jinja calls stand as placeholder identifiers, so edits are
+    made on the tree and the model text is written back with its Jinja intact (``to_text``)."""
+
+    tree: Any
+    header: str  # the leading ``{{ config(...) }}`` block, kept verbatim
+    placeholders: dict[str, str]
+    dialect: str = "duckdb"
+
+    def to_text(self) -> str:
+        from ..convert.style import render
+
+        return self.header + render(self.tree, self.dialect, self.placeholders)
+
+
+def parse_model(text: str, dialect: str = "duckdb") -> JinjaTree:
+    import sqlglot
+
+    header = ""
+    stripped = text.lstrip()
+    if stripped.startswith("{{") and "config(" in stripped.split("}}", 1)[0]:
+        head, rest = stripped.split("}}", 1)
+        header, text = head + "}}\n\n", rest
+    placeholders: dict[str, str] = {}
+
+    def hold(jinja: str) -> str:
+        for name, value in placeholders.items():
+            if value == jinja:
+                return name
+        name = f"__dbtm_{len(placeholders)}__"
+        placeholders[name] = jinja
+        return name
+
+    def call(fn: str):
+        return lambda *a, **k: hold("{{ " + fn + "(" + ", ".join(
+            [repr(x) for x in a] + [f"{key}={v!r}" for key, v in k.items()]) + ") }}")
+
+    class _NS:
+        def __init__(self, ns: str):
+            self.ns = ns
+
+        def __getattr__(self, name: str):
+            return call(f"{self.ns}.{name}")
+
+    sql = _ENV.from_string(text).render(
+        config=lambda *a, **k: "", source=call("source"), ref=call("ref"), this=hold("{{ this }}"),
+        is_incremental=lambda: False, invocation_id="{{ invocation_id }}",
+        dbt=_NS("dbt"), dbt_migrate=_NS("dbt_migrate"), var=call("var"),
+    )
+    return JinjaTree(sqlglot.parse_one(sql, read=dialect), header, placeholders, dialect)

@@ -12,8 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
-from ..names import normalize_name
-
 AUDIT_COLUMNS = frozenset({"_dbt_run_id", "_loaded_at"})
 # Constructs the converter rewrites into other shapes (APPLY -> join + row_number, PIVOT -> CASE
 # aggregates): their structure is not expected to match; the data check judges them.
@@ -49,7 +47,8 @@ class Features:
 
 
 def table_key(table: exp.Table) -> str:
-    return normalize_name(f"{table.db}.{table.name}" if table.db else table.name)
+    """The same key as ``names.normalize_name`` gives, read off an already parsed table."""
+    return (f"{table.db}.{table.name}" if table.db else table.name).lower()
 
 
 def _from_items(select: exp.Select) -> list[exp.Expression]:
@@ -236,6 +235,9 @@ class Analyzer:
             origin, _ = self.resolve_column(orig)
             label = self.label(origin) if origin else "?"
             copy = _swap(copy, new, exp.column(orig.name.lower(), table=label, quoted=True))
+        for orig, new in zip(list(expr.find_all(exp.Table)), list(copy.find_all(exp.Table))):
+            # a subquery inside a predicate: name what it reads, not the alias or import CTE
+            copy = _swap(copy, new, exp.to_identifier(self.label(self.origin_of(orig)), quoted=True))
         return canonical(copy).sql("duckdb")
 
     def lineage(self, body: exp.Expression, name: str, depth: int = 0) -> Lineage:

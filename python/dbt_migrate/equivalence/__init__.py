@@ -1,0 +1,154 @@
+"""Equivalence of a migrated model with the legacy logic it replaces.
+
+``structural`` compares the two queries feature by feature (sqlglot, both as DuckDB trees);
+``data`` runs both on the same rows in an in-memory DuckDB. ``check_model`` combines them into a
+``Report`` whose verdict is ``match``, ``divergence`` (intentional, informational) or ``gap``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from ..context import produced_columns
+from ..convert import NotConvertible, legacy_query
+from ..convert.types import normalize_types, target_type
+from ..names import normalize_name
+from . import data as data_check
+from . import structural
+from .edges import Column, Scenario, TableDef, scenarios
+from .render import Relations, RenderFailed, declared_sources, render_model
+from .report import Check, Report
+
+if TYPE_CHECKING:
+    from ..context import Warehouse
+    from ..project import Project
+
+__all__ = ["Check", "Report", "check_model", "check_written", "check_table", "relations_for", "find_model_files"]
+
+
+def relations_for(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path | None) -> Relations:
+    return Relations(
+        current=normalize_name(ctx["table"]),
+        models={model: key for key, model in wh.targets.items()},
+        sources=declared_sources(dbt_dir) if dbt_dir else {},
+    )
+
+
+def find_model_files(dbt_dir: Path, model_name: str) -> tuple[Path | None, dict[str, Any] | None]:
+    """The model's SQL under models/ (``<model>.sql``, or ``stg_<model>.sql`` behind a snapshot)
+    and the snapshot config from snapshots/, when there is one."""
+    sql = None
+    for name in (f"{model_name}.sql", f"stg_{model_name}.sql"):
+        hits = sorted((dbt_dir / "models").rglob(name)) if (dbt_dir / "models").is_dir() else []
+        if hits:
+            sql = hits[0]
+            break
+    snapshot = None
+    snap_dir = dbt_dir / "snapshots"
+    if snap_dir.is_dir():
+        for path in sorted(snap_dir.rglob("*.yml")):
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for snap in doc.get("snapshots", []) or []:
+                if str(snap.get("name", "")).lower() == model_name:
+                    snapshot = dict(snap.get("config") or {})
+    return sql, snapshot
+
+
+def _table_defs(wh: "Warehouse", keys: set[str], givens: list[Scenario]) -> dict[str, TableDef]:
+    defs = {}
+    for key in sorted(keys):
+        cols: list[Column] = []
+        ddl = wh.ddl_tables.get(key)
+        if ddl:
+            cols = [Column(c.name, target_type(c.sql_type, wh.source_dialect, "duckdb") or "varchar", c.is_nullable)
+                    for c in ddl]
+        else:
+            names = wh.columns_of(key) or sorted({k for g in givens for r in g.rows.get(key, []) for k in r})
+            cols = [Column(n, "varchar") for n in names]
+        if not cols:
+            continue
+        keycols = {c.name.lower() for c in cols if c.name.lower().endswith(("id", "key", "code", "number"))}
+        table = wh.project.tables.get(key)
+        for pk in (table.primary_keys if table is not None else []):
+            keycols |= {c.lower() for c in pk.columns}
+        defs[key] = TableDef(key, cols, keycols)
+    return defs
+
+
+def _givens(wh: "Warehouse", table: str) -> list[Scenario]:
+    spec = wh.project.test_spec(table)
+    if spec is None:
+        return []
+    out = []
+    for test in spec.unit_tests:
+        rows = {normalize_name(g.table): [dict(r) for r in g.rows] for g in test.given}
+        expect = [dict(r) for r in test.expect.rows] if test.expect is not None else None
+        out.append(Scenario(f"given: {test.name}", rows, expect))
+    return out
+
+
+def check_model(wh: "Warehouse", ctx: dict[str, Any], model_text: str, relations: Relations,
+                snapshot: dict[str, Any] | None = None, run_data: bool = True) -> Report:
+    """The report for one model text (Jinja SQL as on disk) against the context's legacy logic."""
+    report = Report(table=ctx["table"], model=ctx["model_name"])
+    t0 = time.perf_counter()
+    try:
+        rendered = render_model(model_text, relations)
+        model = structural.model_tree(rendered.sql)
+    except (RenderFailed, Exception) as exc:  # noqa: BLE001 - any failure to read the model is a gap
+        report.checks.append(Check("model", "gap", f"cannot read the model: {str(exc).splitlines()[0]}"))
+        return report
+    try:
+        legacy = structural.legacy_tree(normalize_types(legacy_query(ctx)))
+    except NotConvertible as exc:
+        report.checks.append(Check("legacy", "divergence", f"no legacy SELECT to compare with ({exc})"))
+        return report
+    schema = {k: [c.name for c in cols] for k, cols in wh.ddl_tables.items()}
+    f_legacy = structural.features(legacy, schema)
+    f_model = structural.features(model, schema)
+    table = wh.project.tables.get(normalize_name(ctx["table"]))
+    target_cols = produced_columns(table) if table is not None else []
+    report.checks += structural.compare(f_legacy, f_model, target_cols)
+    kinds = [str(s.get("type", "")).lower() for s in ctx["statements"] if s.get("action", "migrate") == "migrate"]
+    report.checks.append(structural.write_semantics(ctx, rendered.config, kinds, snapshot))
+    report.timings_ms["structural"] = (time.perf_counter() - t0) * 1000
+    if not run_data:
+        return report
+    t1 = time.perf_counter()
+    givens = _givens(wh, ctx["table"])
+    keys = f_legacy.tables | f_model.tables | {k for g in givens for k in g.rows}
+    tables = _table_defs(wh, keys, givens)
+    givens = [Scenario(g.name, {k: v for k, v in g.rows.items() if k in tables}, g.expect) for g in givens]
+    check, data = data_check.run(legacy.sql("duckdb"), rendered.sql, tables, scenarios(tables, givens))
+    report.checks.append(check)
+    report.data = data
+    report.timings_ms["data"] = (time.perf_counter() - t1) * 1000
+    return report
+
+
+def check_written(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path, run_data: bool = True) -> Report:
+    """The report for the model as it is on disk now."""
+    sql_path, snapshot = find_model_files(dbt_dir, ctx["model_name"])
+    if sql_path is None:
+        report = Report(table=ctx["table"], model=ctx["model_name"])
+        report.checks.append(Check("model", "gap", f"no model {ctx['model_name']}.sql under {dbt_dir / 'models'}: "
+                                   "run `migrate generate` first"))
+        return report
+    text = sql_path.read_text(encoding="utf-8")
+    return check_model(wh, ctx, text, relations_for(wh, ctx, dbt_dir), snapshot, run_data=run_data)
+
+
+def check_table(project: "Project", table: str, run_data: bool = True) -> Report:
+    """``migrate check``: load the migration project, build the context, check the written model."""
+    from ..catalog import MigrationProject
+    from ..context import Warehouse, build_context
+
+    mp = MigrationProject(project.root)
+    mp.manifest
+    dbt_dir = project.require_dbt_project()
+    wh = Warehouse(mp)
+    return check_written(wh, build_context(wh, table), dbt_dir, run_data=run_data)

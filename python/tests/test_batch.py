@@ -1,0 +1,93 @@
+"""`migrate run`: one failing item never stops the others; blocked items say by what; Ctrl-C is clean."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CLI, REPO, run_cli
+
+sys.path.insert(0, str(REPO / "bench"))
+from synth import add_dependent, synthesize  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def _break_statement(root: Path, table: str) -> None:
+    """Make a table's loader read a column its source does not have: dbt build fails on it."""
+    path = root / "catalog" / "procedures" / f"silver.usp_load_{table.lower()}.json"
+    data = json.loads(path.read_text())
+    for s in data["statements"]:
+        s["sql"] = s["sql"].replace("UPPER(LTRIM(RTRIM(s.Name)))", "UPPER(LTRIM(RTRIM(s.NoSuchColumn)))")
+    path.write_text(json.dumps(data))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch") / "wh"
+    synthesize(root, 4)  # DimThing0 (broken below), FactThing1, FactThingDaily2, DimThingBand3
+    add_dependent(root, "DimThing0", "DimThingCopy")
+    _break_statement(root, "DimThing0")
+    assert run_cli("init", "--project-root", str(root)).returncode == 0
+    res = run_cli("run", "--all", "--json", "--project-root", str(root))
+    return root, res
+
+
+def test_one_failing_item_leaves_the_others_ok(batch):
+    _, res = batch
+    assert res.returncode == 1, res.stderr
+    doc = json.loads(res.stdout)
+    status = {r["item_id"]: r["status"] for r in doc["results"]}
+    assert status["silver.dimthing0"] == "partial"
+    for ok in ("silver.factthing1", "silver.factthingdaily2", "silver.dimthingband3"):
+        assert status[ok] == "ok", ok
+    assert doc["summary"]["counts"] == {"ok": 3, "partial": 2, "error": 0}
+    assert doc["summary"]["dbt_invocations_by_command"]["build"] == 1
+    broken = next(r for r in doc["results"] if r["item_id"] == "silver.dimthing0")
+    assert broken["output"]["execution"]["dbt_build_passed"] is False
+    assert any("NoSuchColumn" in e for e in broken["output"]["execution"]["dbt_errors"])
+
+
+def test_item_depending_on_a_failing_item_is_reported_blocked_by_it(batch):
+    _, res = batch
+    doc = json.loads(res.stdout)
+    dep = next(r for r in doc["results"] if r["item_id"] == "silver.dimthingcopy")
+    assert dep["status"] == "partial" and dep["reason"] == "blocked"
+    assert any(e.startswith("blocked by silver.dimthing0") for e in dep["errors"])
+
+
+def test_dependency_order_generates_upstream_first(batch):
+    _, res = batch
+    ids = [r["item_id"] for r in json.loads(res.stdout)["results"]]
+    assert ids.index("silver.dimthing0") < ids.index("silver.dimthingcopy")
+
+
+def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
+    root = tmp_path / "wh"
+    synthesize(root, 12)
+    assert run_cli("init", "--project-root", str(root)).returncode == 0
+    proc = subprocess.Popen([*CLI, "run", "--all", "--json", "--project-root", str(root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    staging = root / "dbt" / "models" / "staging"
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(staging.glob("*.sql")):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    doc = json.loads(out)
+    assert doc["summary"]["interrupted"] is True
+    assert len(doc["results"]) == 12
+    assert (root / ".migration-runs" / f"{doc['run_id']}.json").is_file()
+    leftovers = [p for p in (root / "dbt").rglob("*.tmp")]
+    assert leftovers == []
+    for yml in staging.glob("*.yml"):
+        assert isinstance(yaml.safe_load(yml.read_text()), dict)
