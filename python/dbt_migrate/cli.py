@@ -160,20 +160,26 @@ def _pipeline_options(fn: Callable) -> Callable:
                       help="Build/correct attempts per model.")(fn)
     fn = click.option("--no-build", is_flag=True, help="Write files only; do not run dbt compile/build.")(fn)
     fn = click.option("--force", is_flag=True, help="Overwrite model files edited since dbt-migrate wrote them.")(fn)
+    fn = click.option("--llm", "llm_model", default=None, metavar="MODEL",
+                      help="Use this litellm model for what rules cannot convert and for corrections "
+                           "(or set $DBT_MIGRATE_LLM_MODEL). Keys come from the provider's usual env vars.")(fn)
     fn = click.option("--accept-gaps", is_flag=True,
                       help="Keep an item ok when the equivalence check reports a gap (recorded either way).")(fn)
     return fn
 
 
 def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
-                    max_iterations: int, force: bool, accept_gaps: bool = False) -> None:
+                    max_iterations: int, force: bool, accept_gaps: bool = False,
+                    llm_model: str | None = None) -> None:
+    from .llm import LlmConfig
     from .pipeline import Pipeline, write_run
     from .ui import Progress, print_run
 
     project = _project(project_root)
     with Progress(enabled=not as_json) as progress:
         pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
-                            progress=progress.update, accept_gaps=accept_gaps)
+                            progress=progress.update, accept_gaps=accept_gaps,
+                            llm=LlmConfig.resolve(llm_model))
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
@@ -193,7 +199,7 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
 @json_option
 @handle_errors
 def generate(project_root: Path, table: str, max_iterations: int, no_build: bool, force: bool,
-             as_json: bool, accept_gaps: bool) -> None:
+             as_json: bool, accept_gaps: bool, llm_model: str | None) -> None:
     """Generate, write and build the model for one table.
 
     Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
@@ -201,7 +207,7 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
     Exit 0 ok, 1 partial or error, 2 bad input.
     """
     _run_and_report(project_root, [table], as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps)
+                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model)
 
 
 @main.command()
@@ -212,7 +218,7 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
 @json_option
 @handle_errors
 def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_iterations: int, no_build: bool,
-        force: bool, as_json: bool, accept_gaps: bool) -> None:
+        force: bool, as_json: bool, accept_gaps: bool, llm_model: str | None) -> None:
     """Batch pipeline: every stage for all tables, one dbt build per iteration."""
     from .catalog import MigrationProject
     from .errors import InputError
@@ -224,7 +230,7 @@ def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_itera
     mp = MigrationProject(project.root)
     names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
     _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps)
+                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model)
 
 
 @main.command()

@@ -54,8 +54,16 @@ def _error_item(table: str, message: str, reason: str | None = None) -> ItemResu
 
 class Pipeline:
     def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
-                 progress: ProgressFn | None = None, accept_gaps: bool = False):
+                 progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None):
         self.project = project
+        self.llm = llm  # LlmConfig or None: without it no provider code path runs
+        self.llm_client = None
+        if llm is not None:
+            from .llm import LlmClient
+
+            self.llm_client = LlmClient(llm)
+        self._manifest: Any = None
+        self._wh: Warehouse | None = None
         self.accept_gaps = accept_gaps
         self.build = build
         self.max_iterations = max_iterations
@@ -98,6 +106,7 @@ class Pipeline:
             with self._timed("parse"):
                 manifest = self._parse()
             wh = Warehouse(self.mp, dbt_info(manifest))
+            self._manifest, self._wh = manifest, wh
             self._contexts(wh, tables)
             self._convert(wh, self.items)
             with self._timed("sources"):
@@ -154,13 +163,16 @@ class Pipeline:
             live = [i for i in items if i.context is not None]
             for n, item in enumerate(live, 1):
                 conv = convert_context(item.context, wh)
+                if not conv.ok and conv.error == "needs_llm" and self.llm_client is not None:
+                    item.result.warnings.append(f"rules cannot convert ({conv.construct}): using the LLM")
+                    conv = self._llm_first_answer(item, wh)
                 item.conversion = conv
                 item.result.warnings += conv.warnings
                 if not conv.ok:
                     item.result.reason = conv.error
-                    item.result.errors.append(
-                        f"{conv.error}: rules cannot convert this procedure ({conv.construct})"
-                    )
+                    what = ("rules cannot convert this procedure" if conv.error == "needs_llm"
+                            else "no usable LLM answer")
+                    item.result.errors.append(f"{conv.error}: {what} ({conv.construct})")
                 else:
                     item.result.warnings += restrict_givens(item.context, conv.relations)
                     item.result.output.generated.model_sql.generator = conv.generator
@@ -272,10 +284,15 @@ class Pipeline:
             self.progress("build", len(pending) - len(failed), len(pending))
             # Deterministic generation gives the same answer twice: without a reviser (the LLM
             # path), a failure is final after the first build.
-            revised = [i for i in failed if self._revise(i, iteration)]
             iteration += 1
-            if not revised or iteration >= self.max_iterations:
+            if iteration >= self.max_iterations:
                 break
+            revised = [i for i in failed if self._revise(i, iteration)]
+            if not revised:
+                break
+            self._render_and_write(revised, self._manifest)
+            if self._wh is not None:
+                self._check_equivalence(self._wh, revised)
             for i in revised:
                 i.result.output.execution.self_correction_iterations = iteration
             pending = revised
@@ -297,8 +314,47 @@ class Pipeline:
                     + ": dbt skipped this model because its upstream failed"
                 )
 
+    # -- LLM ----------------------------------------------------------------------------------
+    def _accounting(self, item: Item) -> Any:
+        from .llm import Accounting
+
+        if item.result.output.llm is None:
+            item.result.output.llm = Accounting(model=self.llm.model).as_dict()
+        acc = Accounting(**{k: v for k, v in item.result.output.llm.items()})
+        return acc
+
+    def _llm_first_answer(self, item: Item, wh: Warehouse) -> Conversion:
+        """Ask until the guard accepts an answer (each rejection is a failed iteration)."""
+        from .correction import attempt
+
+        acc = self._accounting(item)
+        conv = Conversion(error="needs_llm")
+        for n in range(self.max_iterations):
+            conv = attempt(self.llm_client, item.context, acc, wh.dbt.dialect, wh.dbt.declared_sources)
+            item.result.warnings += conv.warnings
+            if conv.ok or conv.error == "llm_unavailable":
+                break
+            item.result.output.execution.self_correction_iterations = n + 1
+        item.result.output.llm = acc.as_dict()
+        return conv
+
     def _revise(self, item: Item, iteration: int) -> bool:
-        return False
+        """With an LLM: feed back what failed and take a corrected answer (guarded)."""
+        if self.llm_client is None or item.context is None or item.conversion is None or self._wh is None:
+            return False
+        from .correction import attempt, feedback_for
+
+        acc = self._accounting(item)
+        conv = attempt(self.llm_client, item.context, acc, self._wh.dbt.dialect,
+                       self._wh.dbt.declared_sources, feedback_for(item.conversion.sql or "", item.result))
+        item.result.output.llm = acc.as_dict()
+        item.result.warnings += conv.warnings
+        if not conv.ok:
+            item.result.errors.append(f"{conv.error}: {conv.construct}")
+            return False
+        item.conversion = conv
+        item.result.output.generated.model_sql.generator = "llm"
+        return True
 
     def _build(self, items: list[Item]) -> dict[str, Any]:
         parsed = self.dbt.parse()

@@ -56,6 +56,7 @@ class Output(_Model):
     generated: Generated = Field(default_factory=Generated)
     equivalence: dict[str, Any] | None = None
     execution: Execution = Field(default_factory=Execution)
+    llm: dict[str, Any] | None = None  # model, calls, tokens, cost: only when the LLM was used
 
 
 class ItemResult(_Model):

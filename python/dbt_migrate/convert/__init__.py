@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..names import normalize_name
 from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
+from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
 from .semantics import apply_operator_semantics, dbt_cross_db_macros, schema_from_ddl
@@ -33,13 +34,24 @@ class Conversion:
         return self.sql is not None
 
 
-def legacy_query(ctx: dict[str, Any]):
-    """The legacy logic as one SELECT tree: refactored SQL when present, else derived."""
-    dialect = ctx["source_dialect"]
+def legacy_query(ctx: dict[str, Any], wh: "Warehouse | None" = None, dialect: str | None = None):
+    """The legacy logic as one SELECT tree: refactored SQL when present, else derived.
+
+    With ``wh``, source-dialect semantics are made explicit on the tree (T-SQL ``+`` on strings ->
+    concatenation, integer ``/`` -> integer division; types from ``ddl/tables.sql``), so running
+    ``tree.sql(dialect)`` elsewhere (the equivalence data check) computes what SQL Server computes.
+    With ``dialect``, CROSS/OUTER APPLY are also written the way that dialect runs them."""
+    source_dialect = ctx["source_dialect"]
     if ctx.get("refactored_sql"):
-        return parse_query(ctx["refactored_sql"], dialect)
-    statements = [s["sql"] for s in ctx["statements"] if s.get("action", "migrate") == "migrate"]
-    return derive_select(statements, ctx["table"], dialect)
+        query = parse_query(ctx["refactored_sql"], source_dialect)
+    else:
+        statements = [s["sql"] for s in ctx["statements"] if s.get("action", "migrate") == "migrate"]
+        query = derive_select(statements, ctx["table"], source_dialect)
+    if wh is not None:
+        apply_operator_semantics(query, schema_from_ddl(wh.ddl_tables), source_dialect)
+    if dialect is not None:
+        query = apply_joins_for(query, dialect)
+    return query
 
 
 def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
@@ -51,7 +63,7 @@ def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
         reasons = ", ".join(ctx.get("routing_reasons") or []) or "routed to the LLM upstream"
         return Conversion(error="needs_llm", construct=f"upstream routing: {reasons}")
     try:
-        query = normalize_types(legacy_query(ctx))
+        query = normalize_types(legacy_query(ctx, wh))
     except NotConvertible as exc:
         return Conversion(error="needs_llm", construct=str(exc))
     mat = ctx["materialization"]
@@ -61,7 +73,7 @@ def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
         for cond in drop_self_reads(query, ctx["table"]):
             warnings.append(f"self-read of the target ({cond}) replaced by the incremental watermark filter")
     source_dialect, target_dialect = ctx["source_dialect"], wh.dbt.dialect
-    apply_operator_semantics(query, schema_from_ddl(wh.ddl_tables), source_dialect)
+    query = rewrite_pivots(query)
     query, macros = dbt_cross_db_macros(query, target_dialect)
     resolver = wh.resolver(ctx["table"], incremental)
     table_columns = {}

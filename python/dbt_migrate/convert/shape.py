@@ -69,6 +69,32 @@ def _is_self_referencing(cte: exp.CTE) -> bool:
     return any(not t.db and t.name.lower() == name for t in cte.this.find_all(exp.Table))
 
 
+def _leftmost(query: exp.Expression) -> exp.Expression:
+    while isinstance(query, exp.SetOperation):
+        query = query.left
+    return query
+
+
+def name_set_operation_branches(tree: exp.Expression) -> None:
+    """Every branch of a UNION / INTERSECT / EXCEPT names its outputs like the first one does
+    (explicit ``as`` everywhere; the names are the ones the set operation produces anyway)."""
+    for setop in list(tree.find_all(exp.SetOperation)):
+        first = _leftmost(setop)
+        if not isinstance(first, exp.Select) or any(isinstance(p, exp.Star) for p in first.expressions):
+            continue
+        names = [p.alias_or_name for p in first.expressions]
+        for branch in (setop.left, setop.right):
+            if isinstance(branch, exp.Subquery):
+                branch = branch.this
+            if not isinstance(branch, exp.Select) or branch is first or len(branch.expressions) != len(names):
+                continue
+            branch.set("expressions", [
+                p if (p.alias_or_name == name and not isinstance(p.unalias(), exp.Literal)) or not name
+                else exp.alias_(p.unalias(), name)
+                for p, name in zip(branch.expressions, names)
+            ])
+
+
 def apply_joins_for(tree: exp.Expression, dialect: str) -> exp.Expression:
     """CROSS/OUTER APPLY for targets without APPLY: ``[left] join lateral (...) on true``.
 
@@ -180,10 +206,12 @@ def shape_query(
 
     final = _final_cte(query, ordered_logical, taken)
     if watermark:
-        _place_watermark(shaped, watermark, all_imports, final, table_columns or {})
+        _place_watermark(shaped, watermark, all_imports, final, table_columns or {}, ordered_logical, taken)
     _add_audit_columns(shaped, final, audit_columns)
 
     everything = list(all_imports.values()) + ordered_logical + [final]
+    for cte in everything:
+        name_set_operation_branches(cte)
     result = exp.select("*").from_("final")
     result.set("with_", exp.With(expressions=everything, recursive=recursive))
     shaped.tree = result
@@ -228,7 +256,7 @@ def _final_cte(query: exp.Query, logical: list[exp.CTE], taken: set[str]) -> exp
 
 
 def _place_watermark(shaped: Shaped, column: str, imports: dict[str, exp.CTE], final: exp.CTE,
-                     table_columns: dict[str, set[str]]) -> None:
+                     table_columns: dict[str, set[str]], logical: list[exp.CTE], taken: set[str]) -> None:
     """Filter the import CTE of the table that carries the watermark column; else the final CTE."""
     jinja = "{{ dbt_migrate.watermark_filter('" + column + "') }}"
     condition = exp.column(_placeholder(shaped, jinja))
@@ -239,7 +267,10 @@ def _place_watermark(shaped: Shaped, column: str, imports: dict[str, exp.CTE], f
             return
     body = final.this
     if isinstance(body, exp.Select) and not body.args.get("group"):
-        final.set("this", exp.select("*").from_(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier("rows_to_load")))).where(condition))
+        # The rows the load computes become a CTE; ``final`` keeps those past the watermark.
+        name = _unique("rows_to_load", taken)
+        logical.append(exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name))))
+        final.set("this", exp.select("*").from_(name).where(condition))
         shaped.uses_watermark, shaped.watermark_target = True, "final"
 
 

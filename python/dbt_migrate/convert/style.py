@@ -28,14 +28,19 @@ def finish(text: str, dialect: str, placeholders: dict[str, str]) -> str:
     pieces: list[str] = []
     pos = 0
     tokens = sqlglot.tokenize(text, read=dialect)
+    gaps = _cte_gaps(tokens)
     for i, tok in enumerate(tokens):
         start, end = tok.start, tok.end + 1
         if start < pos:
             continue
-        pieces.append(text[pos:start])
+        pieces.append(gaps.get(i, text[pos:start]))
         raw = text[start:end]
         if tok.token_type in (TokenType.VAR, TokenType.IDENTIFIER) and tok.text in placeholders:
             pieces.append(placeholders[tok.text])
+        elif _is_keyword_var(tokens, i):
+            pieces.append(raw.lower())  # NULLS FIRST, UNBOUNDED PRECEDING, CURRENT ROW
+        elif tok.token_type == TokenType.EXISTS and i + 1 < len(tokens) and tokens[i + 1].start == tok.end + 1:
+            pieces.append(raw.lower() + " ")  # exists (...)
         elif _is_function_name(tokens, i, placeholders):
             pieces.append(raw.lower())
         elif tok.token_type in _KEEP_CASE:
@@ -45,6 +50,36 @@ def finish(text: str, dialect: str, placeholders: dict[str, str]) -> str:
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces).rstrip() + "\n"
+
+
+_KEYWORD_VARS = {"NULLS": {"FIRST", "LAST"}, "UNBOUNDED": {"PRECEDING", "FOLLOWING"}, "CURRENT": {"ROW"}}
+
+
+def _is_keyword_var(tokens: list, i: int) -> bool:
+    """Window/order keywords the tokenizer reads as names (only in their keyword position)."""
+    tok = tokens[i]
+    follow = _KEYWORD_VARS.get(tok.text.upper()) if tok.token_type == TokenType.VAR else None
+    return bool(follow) and i + 1 < len(tokens) and tokens[i + 1].text.upper() in follow
+
+
+def _cte_gaps(tokens: list) -> dict[int, str]:
+    """dbt layout: a blank line between top-level CTEs (``),\n\nname as (``) and before the
+    final ``select``. Returns token index -> whitespace to put before that token."""
+    gaps: dict[int, str] = {}
+    if not tokens or tokens[0].token_type != TokenType.WITH:
+        return gaps
+    depth = 0
+    for i, tok in enumerate(tokens):
+        if tok.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif tok.token_type == TokenType.R_PAREN:
+            depth -= 1
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if depth == 0 and nxt is not None and nxt.token_type == TokenType.COMMA and i + 2 < len(tokens):
+                gaps[i + 2] = "\n\n"
+            elif depth == 0 and nxt is not None and nxt.token_type == TokenType.SELECT:
+                gaps[i + 1] = "\n\n"
+    return gaps
 
 
 def _is_function_name(tokens: list, i: int, placeholders: dict[str, str]) -> bool:

@@ -44,11 +44,24 @@ class Relations:
 
 def declared_sources(dbt_dir: Path) -> dict[tuple[str, str], str]:
     """(source, table) -> legacy key, from every ``sources:`` YAML under models/ (no dbt run)."""
-    out: dict[tuple[str, str], str] = {}
     models = dbt_dir / "models"
     if not models.is_dir():
-        return out
-    for path in sorted(models.rglob("*.yml")) + sorted(models.rglob("*.yaml")):
+        return {}
+    paths = sorted(models.rglob("*.yml")) + sorted(models.rglob("*.yaml"))
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+    cached = _SOURCES_CACHE.get(str(dbt_dir))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _read_sources(paths))
+        _SOURCES_CACHE[str(dbt_dir)] = cached
+    return dict(cached[1])
+
+
+_SOURCES_CACHE: dict[str, tuple[tuple, dict[tuple[str, str], str]]] = {}
+
+
+def _read_sources(paths: list[Path]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for path in paths:
         text = path.read_text(encoding="utf-8", errors="replace")
         if not any(line.startswith("sources:") for line in text.splitlines()):
             continue

@@ -282,7 +282,7 @@ class Analyzer:
 
     def _expr_lineage(self, expr: exp.Expression, depth: int) -> Lineage:
         sources: set[str] = set()
-        literals: Counter = Counter(literal_key(l) for l in expr.find_all(exp.Literal))
+        literals: Counter = Counter(literal_key(l) for l in expr.find_all(exp.Literal) if not _null_as_empty(l))
         resolved = True
         copy = expr.copy()
         for orig, new in zip(list(expr.find_all(exp.Column)), list(copy.find_all(exp.Column))):
@@ -305,6 +305,8 @@ class Analyzer:
             for table in sub.find_all(exp.Table):
                 origin = self.origin_of(table)
                 sources |= {origin.table} if origin.table else set(self.base_tables(origin.body))
+        for orig, new in zip(list(expr.find_all(exp.Table)), list(copy.find_all(exp.Table))):
+            copy = _swap(copy, new, exp.to_identifier(self.label(self.origin_of(orig)), quoted=True))
         return Lineage(frozenset(sources), literals, canonical(copy).sql("duckdb"), resolved)
 
     # -- whole-query features ---------------------------------------------------------------
@@ -342,6 +344,11 @@ class Analyzer:
             distinct = op.args.get("distinct", True)
             f.distinct[f"{op.key} {'distinct' if distinct else 'all'}"] += 1
         return f
+
+
+def _null_as_empty(lit: exp.Literal) -> bool:
+    """``coalesce(x, '')``: T-SQL CONCAT's NULL-as-empty made explicit, not a constant of the logic."""
+    return lit.is_string and lit.this == "" and isinstance(lit.parent, exp.Coalesce) and lit.arg_key == "expressions"
 
 
 def _swap(root: exp.Expression, old: exp.Expression, new: exp.Expression) -> exp.Expression:

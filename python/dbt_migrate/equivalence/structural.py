@@ -30,6 +30,34 @@ def model_tree(sql: str) -> exp.Expression:
     return sqlglot.parse_one(sql, read=DIALECT)
 
 
+def strip_self_filters(tree: exp.Expression, target: str) -> tuple[exp.Expression, list[str]]:
+    """WHERE conjuncts that read the target itself (``x > (select max(x) from target)``) are the
+    legacy incremental filter, which a dbt model writes as ``watermark_filter``: removed."""
+    from .shape import conjuncts, table_key
+
+    tree = tree.copy()
+    removed: list[str] = []
+    for select in list(tree.find_all(exp.Select)):
+        where = select.args.get("where")
+        if where is None:
+            continue
+        parts = conjuncts(where.this)
+        keep = [p for p in parts if not any(table_key(t) == target for t in p.find_all(exp.Table))]
+        if len(keep) != len(parts):
+            removed += [p.sql(DIALECT) for p in parts if p not in keep]
+            select.set("where", exp.Where(this=exp.and_(*keep)) if keep else None)
+    return tree, removed
+
+
+def mark_recursive(tree: exp.Expression) -> None:
+    """T-SQL has no RECURSIVE keyword; DuckDB needs it on a WITH whose CTE reads itself."""
+    for with_ in tree.find_all(exp.With):
+        for cte in with_.expressions:
+            name = cte.alias_or_name.lower()
+            if any(not t.db and t.name.lower() == name for t in cte.this.find_all(exp.Table)):
+                with_.set("recursive", True)
+
+
 def features(tree: exp.Expression, schema: dict[str, list[str]]) -> Features:
     return Analyzer(tree, schema).features(tree)
 
@@ -55,7 +83,7 @@ def compare(legacy: Features, model: Features, target_columns: list[str]) -> lis
         _joins(legacy, model, soft, why),
         _predicates(legacy, model, soft, why),
         _grain(legacy, model, soft, why),
-        _distinct(legacy, model),
+        _distinct(legacy, model, soft, why),
     ]
 
 
@@ -142,11 +170,11 @@ def _grain(legacy: Features, model: Features, soft: str, why: str) -> Check:
     return Check("grain", soft, "; ".join(p for p in parts if p) + why)
 
 
-def _distinct(legacy: Features, model: Features) -> Check:
+def _distinct(legacy: Features, model: Features, soft: str = "gap", why: str = "") -> Check:
     if legacy.distinct == model.distinct:
         return Check("distinct", "match", _names(sorted(legacy.distinct.elements())) or "no DISTINCT / set operations")
     only_l, only_m = _counter_diff(legacy.distinct, model.distinct)
-    return Check("distinct", "gap", f"legacy {_names(only_l) or '-'} vs model {_names(only_m) or '-'}")
+    return Check("distinct", soft, f"legacy {_names(only_l) or '-'} vs model {_names(only_m) or '-'}{why}")
 
 
 def write_semantics(ctx: dict[str, Any], config: dict[str, Any], statement_types: list[str],
