@@ -174,8 +174,10 @@ class LlmClient:
         import litellm
 
         litellm.suppress_debug_info = True  # its "Give Feedback" banner would corrupt --json stdout
+        # Retries are ours (counted, with backoff): the provider clients' own are turned off.
         kwargs: dict[str, Any] = {"model": self.config.model, "messages": messages,
-                                  "timeout": self.config.timeout_s, "temperature": 0}
+                                  "timeout": self.config.timeout_s, "temperature": 0,
+                                  "num_retries": 0, "max_retries": 0}
         if self._mocks is not None:
             if not self._mocks:
                 raise LlmError("no more mocked LLM answers")

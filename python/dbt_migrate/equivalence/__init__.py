@@ -16,7 +16,7 @@ import yaml
 from ..context import produced_columns
 from ..convert import NotConvertible, legacy_query
 from ..convert.types import normalize_types, target_type
-from ..names import normalize_name
+from ..names import model_name_for, normalize_name
 from . import data as data_check
 from . import structural
 from .edges import Column, Scenario, TableDef, scenarios
@@ -31,9 +31,12 @@ __all__ = ["Check", "Report", "check_model", "check_written", "check_table", "re
 
 
 def relations_for(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path | None) -> Relations:
+    models = {model_name_for(t.name): t.key for t in wh.project.targets}  # catalog targets first
+    for key, model in wh.targets.items():
+        models.setdefault(model, key)
     return Relations(
         current=normalize_name(ctx["table"]),
-        models={model: key for key, model in wh.targets.items()},
+        models=models,
         sources=declared_sources(dbt_dir) if dbt_dir else {},
     )
 

@@ -109,12 +109,12 @@ class Analyzer:
         self._outputs: dict[int, list[str]] = {}
 
     # -- relations --------------------------------------------------------------------------
-    def origin_of(self, item: exp.Expression) -> Origin:
+    def origin_of(self, item: exp.Expression, inside: frozenset[str] = frozenset()) -> Origin:
         if isinstance(item, exp.Table) and isinstance(item.this, exp.Identifier):
             name = item.name.lower()
-            if not item.db and name in self.ctes:
+            if not item.db and name in self.ctes and name not in inside:
                 body = self.ctes[name]
-                imported = self._import_table(body)
+                imported = self._import_table(body, inside | {name})
                 return Origin(table=imported) if imported else Origin(body=body)
             return Origin(table=table_key(item))
         if isinstance(item, exp.Subquery):
@@ -122,7 +122,7 @@ class Analyzer:
             return Origin(table=imported) if imported else Origin(body=item.this)
         return Origin(body=item)
 
-    def _import_table(self, body: exp.Expression) -> str | None:
+    def _import_table(self, body: exp.Expression, inside: frozenset[str] = frozenset()) -> str | None:
         """``select * from <physical table> [where 1 = 1]`` reads the table itself."""
         if not isinstance(body, exp.Select) or len(body.expressions) != 1:
             return None
@@ -136,7 +136,7 @@ class Analyzer:
         items = _from_items(body)
         if len(items) != 1:
             return None
-        origin = self.origin_of(items[0])
+        origin = self.origin_of(items[0], inside)
         return origin.table
 
     def scope(self, select: exp.Select) -> dict[str, Origin]:
