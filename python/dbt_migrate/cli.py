@@ -170,7 +170,7 @@ def _pipeline_options(fn: Callable) -> Callable:
 
 def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
                     max_iterations: int, force: bool, accept_gaps: bool = False,
-                    llm_model: str | None = None) -> None:
+                    llm_model: str | None = None, separate_compile: bool = True) -> None:
     from .llm import LlmConfig
     from .pipeline import Pipeline, write_run
     from .ui import Progress, print_run
@@ -179,7 +179,7 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
     with Progress(enabled=not as_json) as progress:
         pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
                             progress=progress.update, accept_gaps=accept_gaps,
-                            llm=LlmConfig.resolve(llm_model))
+                            llm=LlmConfig.resolve(llm_model), separate_compile=separate_compile)
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
@@ -230,7 +230,8 @@ def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_itera
     mp = MigrationProject(project.root)
     names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
     _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model)
+                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model,
+                    separate_compile=False)
 
 
 @main.command()

@@ -55,6 +55,7 @@ class Warehouse:
         self.ddl_tables: dict[str, list[DdlColumn]] = parse_tables(project.ddl_text("tables.sql"), self.source_dialect)
         self.ddl_procedures: dict[str, str] = parse_procedures(project.ddl_text("procedures.sql"), self.source_dialect)
         self.targets = {t.key: model_name_for(t.name) for t in project.targets}
+        self._names_cache: dict[str, str] | None = None
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
 
@@ -69,10 +70,13 @@ class Warehouse:
 
     def _written_names(self) -> dict[str, str]:
         """Table names as the DDL writes them (case kept), for new source declarations."""
+        if self._names_cache is not None:
+            return self._names_cache
         names: dict[str, str] = {}
         for proc in self.project.procedures.values():
             for ref in proc.references.tables.in_scope:
                 names.setdefault(normalize_name(f"{ref.schema_}.{ref.name}"), f"{ref.schema_}.{ref.name}")
+        self._names_cache = names
         return names
 
     def columns_of(self, key: str) -> list[str] | None:

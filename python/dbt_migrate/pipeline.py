@@ -54,8 +54,12 @@ def _error_item(table: str, message: str, reason: str | None = None) -> ItemResu
 
 class Pipeline:
     def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
-                 progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None):
+                 progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None,
+                 separate_compile: bool = True):
         self.project = project
+        # `generate` compiles before it builds (a clear compile verdict for one table); a batch
+        # leaves compiling to its single `dbt build`, which compiles every node anyway.
+        self.separate_compile = separate_compile
         self.llm = llm  # LlmConfig or None: without it no provider code path runs
         self.llm_client = None
         if llm is not None:
@@ -367,9 +371,11 @@ class Pipeline:
             except RenderError as exc:
                 return {"parse_errors": [str(exc)], "compile": None, "build": None}
         names = [i.selector for i in items]
-        compiled = self.dbt.compile(names, manifest=manifest)
-        if not compiled.success and _is_connection_failure(compiled):
-            compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
+        compiled = None
+        if self.separate_compile:
+            compiled = self.dbt.compile(names, manifest=manifest)
+            if not compiled.success and _is_connection_failure(compiled):
+                compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
         built = self.dbt.build(["+" + n for n in names], manifest=manifest)
         return {"parse_errors": [], "compile": compiled, "build": built}
 
@@ -380,11 +386,16 @@ class Pipeline:
             ex.dbt_errors = outcome["parse_errors"][:5]
             item.result.status = "partial"
             return False
-        compiled: DbtOutcome = outcome["compile"]
+        compiled: DbtOutcome | None = outcome["compile"]
         built: DbtOutcome = outcome["build"]
-        mine = [r for r in compiled.results if r.name == name or r.model_name == name]
-        ex.dbt_compile_passed = compiled.success or (bool(mine) and all(r.ok for r in mine))
         nodes = [r for r in built.results if _belongs_to(r, name)]
+        if compiled is not None:
+            mine = [r for r in compiled.results if r.name == name or r.model_name == name]
+            ex.dbt_compile_passed = compiled.success or (bool(mine) and all(r.ok for r in mine))
+        else:
+            # Batch runs let `dbt build` compile: a node that ran (pass or fail) was compiled.
+            ex.dbt_compile_passed = any(r.status not in ("skipped",) for r in nodes) and not any(
+                "compilation error" in (r.message or "").lower() for r in nodes)
         units = [r for r in nodes if r.resource_type == "unit_test"]
         ex.unit_tests.total = len(units)
         ex.unit_tests.passed = sum(1 for r in units if r.ok)

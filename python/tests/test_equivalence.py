@@ -242,3 +242,9 @@ def test_generate_records_equivalence_and_a_gap_makes_the_item_partial(corpus):
         assert item["output"]["equivalence"]["verdict"] == "gap"
     finally:
         spec.write_text(json.dumps(json.loads((FIXTURES / "corpus" / "test-specs" / "silver.dimsku.json").read_text())))
+
+
+def test_cte_named_like_the_table_it_imports_reads_that_table():
+    # `with dimstore as (select * from {{ ref('dimstore') }})` when the ref renders unqualified
+    f = _features("with dimstore as (select * from dimstore) select d.id from dimstore as d")
+    assert f.tables == {"dimstore"}
