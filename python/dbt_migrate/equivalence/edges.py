@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-NUMERIC = re.compile(r"^(tinyint|smallint|integer|int|bigint|hugeint|decimal|numeric|double|float|real)", re.I)
-DATE = re.compile(r"^(date|timestamp|datetime)", re.I)
+from sqlglot import exp
+
+_T = exp.DataType.Type
+_SMALL = {_T.SMALLINT, _T.TINYINT, _T.UTINYINT, _T.BOOLEAN, _T.BIT}
+
+
+@lru_cache(maxsize=512)
+def _parsed(type_sql: str) -> exp.DataType | None:
+    """The DuckDB type as a sqlglot DataType (None when it is not a type sqlglot knows)."""
+    try:
+        return exp.DataType.build(type_sql or "text", dialect="duckdb")
+    except Exception:
+        return None
+
+
+def _is_date(type_sql: str) -> bool:
+    dt = _parsed(type_sql)
+    return dt is not None and dt.is_type(*exp.DataType.TEMPORAL_TYPES)
+
+
+def _is_numeric(type_sql: str) -> bool:
+    dt = _parsed(type_sql)
+    return dt is not None and dt.is_type(*exp.DataType.NUMERIC_TYPES)
+
+
+def _decimal_digits(type_sql: str) -> tuple[int, int] | None:
+    """(precision, scale) of a decimal type with both given."""
+    dt = _parsed(type_sql)
+    if dt is None or not dt.is_type(_T.DECIMAL) or len(dt.expressions) != 2:
+        return None
+    try:
+        return tuple(int(e.name) for e in dt.expressions)  # type: ignore[return-value]
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -32,16 +64,16 @@ class Scenario:
 
 
 def _boundaries(col: Column) -> list[Any]:
-    t = col.type.lower()
-    if DATE.match(t):
+    if _is_date(col.type):
         return ["1900-01-01", "2023-12-31", "2024-01-01", "9999-12-31"]
-    if t.startswith(("smallint", "tinyint", "boolean")):
+    dt = _parsed(col.type)
+    if dt is not None and dt.this in _SMALL:
         return [0, 1]
-    m = re.match(r"(?:decimal|numeric)\((\d+),\s*(\d+)\)", t)
-    if m:
-        top = min(10 ** (int(m.group(1)) - int(m.group(2))) - 1, 100000)
+    digits = _decimal_digits(col.type)
+    if digits:
+        top = min(10 ** (digits[0] - digits[1]) - 1, 100000)
         return [0, -1, top]
-    if NUMERIC.match(t):
+    if _is_numeric(col.type):
         return [0, -1, 100000]
     return []
 
@@ -49,10 +81,9 @@ def _boundaries(col: Column) -> list[Any]:
 def _synthetic(table: TableDef) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for c in table.columns:
-        t = c.type.lower()
-        if DATE.match(t):
+        if _is_date(c.type):
             row[c.name] = "2024-01-15"
-        elif NUMERIC.match(t):
+        elif _is_numeric(c.type):
             row[c.name] = 1
         else:
             row[c.name] = "a"
