@@ -170,7 +170,8 @@ def _pipeline_options(fn: Callable) -> Callable:
 
 def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
                     max_iterations: int, force: bool, accept_gaps: bool = False,
-                    llm_model: str | None = None, separate_compile: bool = True) -> None:
+                    llm_model: str | None = None, separate_compile: bool = True,
+                    jobs: int | None = None) -> None:
     from .llm import LlmConfig
     from .pipeline import Pipeline, write_run
     from .ui import Progress, print_run
@@ -179,7 +180,7 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
     with Progress(enabled=not as_json) as progress:
         pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
                             progress=progress.update, accept_gaps=accept_gaps,
-                            llm=LlmConfig.resolve(llm_model), separate_compile=separate_compile)
+                            llm=LlmConfig.resolve(llm_model), separate_compile=separate_compile, jobs=jobs)
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
@@ -214,11 +215,13 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
 @project_root_option
 @click.option("--all", "all_tables", is_flag=True, help="Every target table with a profile.")
 @click.option("--table", "tables", multiple=True, help="A target table (repeatable).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for equivalence checks, which overlap the dbt build [default: cores].")
 @_pipeline_options
 @json_option
 @handle_errors
 def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_iterations: int, no_build: bool,
-        force: bool, as_json: bool, accept_gaps: bool, llm_model: str | None) -> None:
+        force: bool, as_json: bool, accept_gaps: bool, llm_model: str | None, jobs: int | None) -> None:
     """Batch pipeline: every stage for all tables, one dbt build per iteration."""
     from .catalog import MigrationProject
     from .errors import InputError
@@ -231,7 +234,7 @@ def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_itera
     names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
     _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
                     max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model,
-                    separate_compile=False)
+                    separate_compile=False, jobs=jobs)
 
 
 @main.command()

@@ -55,8 +55,12 @@ def _error_item(table: str, message: str, reason: str | None = None) -> ItemResu
 class Pipeline:
     def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
                  progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None,
-                 separate_compile: bool = True):
+                 separate_compile: bool = True, jobs: int | None = None):
+        from .check_pool import default_jobs
+
         self.project = project
+        self.jobs = jobs or default_jobs()
+        self._pool: Any = None
         # `generate` compiles before it builds (a clear compile verdict for one table); a batch
         # leaves compiling to its single `dbt build`, which compiles every node anyway.
         self.separate_compile = separate_compile
@@ -117,13 +121,17 @@ class Pipeline:
                 self._declare_sources(wh, self.items)
             with self._timed("render"):
                 self._render_and_write(self.items, manifest)
-            with self._timed("check"):
-                self._check_equivalence(wh, self.items)
+            # Checks read only the written files: they run in workers while dbt builds.
+            pending = self._start_checks(wh, self.items)
             if self.build:
                 self._build_loop(self.items)
+            with self._timed("check (waiting)"):
+                self._finish_checks(pending)
             self._apply_gaps(self.items)
         except KeyboardInterrupt:
             interrupted = True
+            if self._pool is not None:
+                self._pool.close(cancel=True)
             self._mark_interrupted(tables)
         doc.results = [i.result for i in self.items]
         doc.summary = self._summary(self.items, time.perf_counter() - started)
@@ -256,6 +264,21 @@ class Pipeline:
         y.has_unit_tests = bool(ctx["unit_tests"])
 
     # -- equivalence ---------------------------------------------------------------------------
+    def _start_checks(self, wh: Warehouse, items: list[Item]) -> dict[int, Any]:
+        from .check_pool import CheckPool
+
+        ready = [i for i in items if i.selector and i.context is not None]
+        self._pool = CheckPool(self.project.root, wh.dbt, self.dbt_dir, self.jobs, len(ready), wh)
+        with self._timed("check (submit)"):
+            return {id(i): (i, self._pool.submit(i.context)) for i in ready}
+
+    def _finish_checks(self, pending: dict[int, Any]) -> None:
+        try:
+            for item, fut in pending.values():
+                item.result.output.equivalence = self._pool.result(fut)
+        finally:
+            self._pool.close()
+
     def _check_equivalence(self, wh: Warehouse, items: list[Item]) -> None:
         from .equivalence import check_written
 
@@ -425,6 +448,8 @@ class Pipeline:
             "wall_time_s": round(wall, 3),
             "stage_time_s": {k: round(v, 3) for k, v in self.timings.items()},
             "peak_memory_mib": _peak_memory_mib(),
+            # upper bound of the whole run: this process plus every check worker at its own peak
+            "peak_memory_total_mib": _peak_memory_mib() + self.jobs * _peak_child_memory_mib(),
             "dbt_invocations": self.dbt.invocations,
             "dbt_invocations_by_command": dict(self.dbt.invocations_by_command),
         }
@@ -434,6 +459,12 @@ def _peak_memory_mib() -> int:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux reports KiB
+
+
+def _peak_child_memory_mib() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 
 
 def _belongs_to(r: NodeResult, model: str) -> bool:
