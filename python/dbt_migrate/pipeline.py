@@ -270,12 +270,15 @@ class Pipeline:
         ready = [i for i in items if i.selector and i.context is not None]
         self._pool = CheckPool(self.project.root, wh.dbt, self.dbt_dir, self.jobs, len(ready), wh)
         with self._timed("check (submit)"):
-            return {id(i): (i, self._pool.submit(i.context)) for i in ready}
+            return {id(i): (i, i.conversion.sql, self._pool.submit(i.context)) for i in ready}
 
     def _finish_checks(self, pending: dict[int, Any]) -> None:
         try:
-            for item, fut in pending.values():
-                item.result.output.equivalence = self._pool.result(fut)
+            for item, submitted_sql, fut in pending.values():
+                report = self._pool.result(fut)
+                # A model revised during the build loop was re-checked there; this report is stale.
+                if item.conversion is not None and item.conversion.sql == submitted_sql:
+                    item.result.output.equivalence = report
         finally:
             self._pool.close()
 
