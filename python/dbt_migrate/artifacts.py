@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +76,6 @@ class Ledger:
 
     def save(self) -> None:
         atomic_write(self.path, json.dumps(self.entries, indent=2, sort_keys=True) + "\n")
-
-
-@dataclass
-class WritePlan:
-    """Files for one model, validated before anything is written."""
-
-    files: dict[Path, str]
 
 
 def write_all(ledger: Ledger, files: dict[Path, str], force: bool = False) -> list[Path]:

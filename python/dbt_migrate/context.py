@@ -7,6 +7,7 @@ macros read (docs/render-contract.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .catalog import MigrationProject, TableCatalog
@@ -59,17 +60,36 @@ class Warehouse:
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
 
+    # Views of the DDL every item's conversion and check reads: derived once per warehouse, not
+    # once per item (a whole-warehouse batch would otherwise redo them N times).
+    @cached_property
+    def ddl_column_names(self) -> dict[str, set[str]]:
+        """Normalized table name -> lower-case column names."""
+        return {k: {c.name.lower() for c in cols} for k, cols in self.ddl_tables.items()}
+
+    @cached_property
+    def ddl_column_lists(self) -> dict[str, list[str]]:
+        """Normalized table name -> column names as written, in order."""
+        return {k: [c.name for c in cols] for k, cols in self.ddl_tables.items()}
+
+    @cached_property
+    def ddl_type_schema(self) -> dict[str, dict[str, dict[str, str]]]:
+        """``{schema: {table: {column: sql_type}}}`` for sqlglot's type inference."""
+        from .convert.semantics import schema_from_ddl
+
+        return schema_from_ddl(self.ddl_tables)
+
     def resolver(self, target: str, incremental: bool) -> Resolver:
         return Resolver(
             targets=dict(self.targets),
             declared_sources=dict(self.dbt.declared_sources),
-            ddl_names=self._written_names(),
+            written_names=self._written_names(),
             current=normalize_name(target),
             incremental=incremental,
         )
 
     def _written_names(self) -> dict[str, str]:
-        """Table names as the DDL writes them (case kept), for new source declarations."""
+        """Table names as the procedure catalogs write them (case kept), for new source declarations."""
         if self._names_cache is not None:
             return self._names_cache
         names: dict[str, str] = {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2

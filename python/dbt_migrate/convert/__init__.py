@@ -10,7 +10,7 @@ from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
-from .semantics import apply_operator_semantics, dbt_cross_db_macros, schema_from_ddl
+from .semantics import apply_operator_semantics, dbt_cross_db_macros
 from .shape import apply_joins_for, shape_query
 from .style import render
 from .types import normalize_types
@@ -48,7 +48,7 @@ def legacy_query(ctx: dict[str, Any], wh: "Warehouse | None" = None, dialect: st
         statements = [s["sql"] for s in ctx["statements"] if s.get("action", "migrate") == "migrate"]
         query = derive_select(statements, ctx["table"], source_dialect)
     if wh is not None:
-        apply_operator_semantics(query, schema_from_ddl(wh.ddl_tables), source_dialect)
+        apply_operator_semantics(query, wh.ddl_type_schema, source_dialect)
     if dialect is not None:
         query = apply_joins_for(query, dialect)
     return query
@@ -72,16 +72,13 @@ def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
     if incremental:
         for cond in drop_self_reads(query, ctx["table"]):
             warnings.append(f"self-read of the target ({cond}) replaced by the incremental watermark filter")
-    source_dialect, target_dialect = ctx["source_dialect"], wh.dbt.dialect
+    target_dialect = wh.dbt.dialect
     query = rewrite_pivots(query)
     query, macros = dbt_cross_db_macros(query, target_dialect)
     resolver = wh.resolver(ctx["table"], incremental)
-    table_columns = {}
-    for key in wh.ddl_tables:
-        table_columns[key] = {c.name.lower() for c in wh.ddl_tables[key]}
     audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
     watermark = mat.get("watermark") if incremental else None
-    shaped = shape_query(query, resolver, watermark=watermark, table_columns=table_columns, audit_columns=audit)
+    shaped = shape_query(query, resolver, watermark=watermark, table_columns=wh.ddl_column_names, audit_columns=audit)
     sql = render(apply_joins_for(shaped.tree, target_dialect), target_dialect, {**macros, **shaped.placeholders})
     conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark, warnings=warnings)
     if watermark and not shaped.uses_watermark:

@@ -47,7 +47,7 @@ class Resolver:
 
     targets: dict[str, str] = field(default_factory=dict)
     declared_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
-    ddl_names: dict[str, str] = field(default_factory=dict)  # normalized -> name as written in DDL
+    written_names: dict[str, str] = field(default_factory=dict)  # normalized -> name as the catalogs write it
     current: str | None = None  # the target being generated
     incremental: bool = False
 
@@ -64,7 +64,7 @@ class Resolver:
             src, tbl = self.declared_sources[key]
             return Relation(key=key, kind="source", source_name=src, table_name=tbl)
         schema, table = split_name(name)
-        written = self.ddl_names.get(key)
+        written = self.written_names.get(key)
         if written:
             table = split_name(written)[1]
         return Relation(key=key, kind="source", source_name=(schema or "dbo").lower(), table_name=table)

@@ -115,7 +115,7 @@ def check_model(wh: "Warehouse", ctx: dict[str, Any], model_text: str, relations
     self_filters: list[str] = []
     if incremental:
         legacy, self_filters = structural.strip_self_filters(legacy, target)
-    schema = {k: [c.name for c in cols] for k, cols in wh.ddl_tables.items()}
+    schema = wh.ddl_column_lists
     f_legacy = structural.features(legacy, schema)
     f_model = structural.features(model, schema)
     table = wh.project.tables.get(normalize_name(ctx["table"]))

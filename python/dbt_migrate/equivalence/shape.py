@@ -99,7 +99,7 @@ class Analyzer:
 
     def __init__(self, tree: exp.Expression, schema: dict[str, list[str]]):
         self.tree = tree
-        self.schema = {k: [c.lower() for c in v] for k, v in schema.items()}
+        self.schema = schema  # read only; a batch shares one mapping across every check
         self.ctes: dict[str, exp.Expression] = {}
         for cte in tree.find_all(exp.CTE):
             self.ctes.setdefault(cte.alias_or_name.lower(), cte.this)
@@ -202,7 +202,7 @@ class Analyzer:
 
     def _origin_columns(self, origin: Origin, seen: frozenset[int] = frozenset()) -> list[str]:
         if origin.table:
-            return list(self.schema.get(origin.table, []))
+            return [c.lower() for c in self.schema.get(origin.table, [])]
         return self.output_names(origin.body, seen) if origin.body is not None else []
 
     # -- columns ----------------------------------------------------------------------------
