@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
 from .errors import MigrateError
 
 LEDGER = ".dbt-migrate/written.json"
@@ -103,11 +104,11 @@ def merge_schema_yml(existing: str | None, new: str, path: Path | None = None) -
     other entries and top-level keys are kept. An existing file that is not valid YAML is an error
     naming it (it is never replaced silently).
     """
-    new_doc = yaml.safe_load(new) or {}
+    new_doc = yamlio.load(new) or {}
     if not existing or not existing.strip():
         return dump_yaml(new_doc)
     try:
-        old_doc = yaml.safe_load(existing) or {}
+        old_doc = yamlio.load(existing) or {}
     except yaml.YAMLError as exc:
         raise MigrateError(f"{path or 'existing schema YAML'}: invalid YAML, not merged: {exc}") from exc
     if not isinstance(old_doc, dict):
@@ -131,4 +132,4 @@ def _entry_key(section: str, entry: dict) -> tuple:
 
 
 def dump_yaml(doc: Any) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return yamlio.dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)

@@ -216,7 +216,8 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
 @click.option("--all", "all_tables", is_flag=True, help="Every target table with a profile.")
 @click.option("--table", "tables", multiple=True, help="A target table (repeatable).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for equivalence checks, which overlap the dbt build [default: cores].")
+              help="Processes for the equivalence checks; more than 1 runs them in workers beside the "
+                   "dbt build, 1 in the main process [default: cores - 1].")
 @_pipeline_options
 @json_option
 @handle_errors

@@ -79,6 +79,14 @@ class Warehouse:
 
         return schema_from_ddl(self.ddl_tables)
 
+    @cached_property
+    def model_keys(self) -> dict[str, str]:
+        """Model name -> legacy table key: catalog targets first, then models dbt already has."""
+        models = {model_name_for(t.name): t.key for t in self.project.targets}
+        for key, model in self.targets.items():
+            models.setdefault(model, key)
+        return models
+
     def resolver(self, target: str, incremental: bool) -> Resolver:
         return Resolver(
             targets=dict(self.targets),

@@ -36,6 +36,7 @@ class Item:
     conversion: Conversion | None = None
     paths: dict[str, Path] = field(default_factory=dict)
     selector: str | None = None  # dbt node name to build
+    snapshot_config: dict[str, Any] | None = None  # the rendered snapshot's config, if any
 
 
 def dbt_info(manifest: Any) -> DbtInfo:
@@ -111,6 +112,9 @@ class Pipeline:
         self.items = []
         interrupted = False
         try:
+            from .check_pool import CheckPool
+
+            self._pool = CheckPool(self.project.root, self.dbt_dir, self.jobs, len(tables))
             with self._timed("parse"):
                 manifest = self._parse()
             wh = Warehouse(self.mp, dbt_info(manifest))
@@ -130,9 +134,11 @@ class Pipeline:
             self._apply_gaps(self.items)
         except KeyboardInterrupt:
             interrupted = True
-            if self._pool is not None:
-                self._pool.close(cancel=True)
+            self._pool.close(cancel=True)
             self._mark_interrupted(tables)
+        finally:
+            if self._pool is not None:
+                self._pool.close(cancel=True)  # an error on the way: no worker outlives the run
         doc.results = [i.result for i in self.items]
         doc.summary = self._summary(self.items, time.perf_counter() - started)
         doc.summary["interrupted"] = interrupted
@@ -239,6 +245,10 @@ class Pipeline:
             item.paths = {"model_sql": next(p for p in files if p.suffix == ".sql"),
                           "model_yaml": next(p for p in files if p.suffix == ".yml")}
             item.selector = r.model_name
+            if r.snapshot_yml:
+                from .equivalence import snapshot_config
+
+                item.snapshot_config = snapshot_config(r.snapshot_yml, ctx["model_name"])
             self._record_generated(item, r)
             item.result.status = "partial" if self.build else "ok"
             self.progress("render", n, len(ready))
@@ -265,12 +275,13 @@ class Pipeline:
 
     # -- equivalence ---------------------------------------------------------------------------
     def _start_checks(self, wh: Warehouse, items: list[Item]) -> dict[int, Any]:
-        from .check_pool import CheckPool
+        from .equivalence import sources_of
 
         ready = [i for i in items if i.selector and i.context is not None]
-        self._pool = CheckPool(self.project.root, wh.dbt, self.dbt_dir, self.jobs, len(ready), wh)
+        sources = sources_of(wh)
         with self._timed("check (submit)"):
-            return {id(i): (i, i.conversion.sql, self._pool.submit(i.context)) for i in ready}
+            return {id(i): (i, i.conversion.sql, self._pool.submit(wh, i.context, _written(i, sources)))
+                    for i in ready}
 
     def _finish_checks(self, pending: dict[int, Any]) -> None:
         try:
@@ -283,11 +294,12 @@ class Pipeline:
             self._pool.close()
 
     def _check_equivalence(self, wh: Warehouse, items: list[Item]) -> None:
-        from .equivalence import check_written
+        from .equivalence import check_written, sources_of
 
+        sources = sources_of(wh)
         for item in items:
             if item.selector and item.context is not None:
-                report = check_written(wh, item.context, self.dbt_dir)
+                report = check_written(wh, item.context, self.dbt_dir, written=_written(item, sources))
                 item.result.output.equivalence = report.to_dict()
 
     def _apply_gaps(self, items: list[Item]) -> None:
@@ -307,8 +319,7 @@ class Pipeline:
         pending = [i for i in items if i.selector]
         iteration = 0
         while pending:
-            with self._timed("build"):
-                outcome = self._build(pending)
+            outcome = self._build(pending)
             failed = [i for i in pending if not self._judge(i, outcome)]
             self._attribute_blocked(failed)
             self.progress("build", len(pending) - len(failed), len(pending))
@@ -387,13 +398,15 @@ class Pipeline:
         return True
 
     def _build(self, items: list[Item]) -> dict[str, Any]:
-        parsed = self.dbt.parse()
+        with self._timed("build: parse"):
+            parsed = self.dbt.parse()
         if not parsed.success:
             return {"parse_errors": parsed.errors, "compile": None, "build": None}
         manifest = parsed.manifest
         if manifest.metadata.adapter_type == "duckdb":
             try:
-                create_empty_sources(self.dbt, _source_relations(manifest), manifest=manifest)
+                with self._timed("build: empty sources"):
+                    create_empty_sources(self.dbt, _source_relations(manifest), manifest=manifest)
             except RenderError as exc:
                 return {"parse_errors": [str(exc)], "compile": None, "build": None}
         names = [i.selector for i in items]
@@ -402,7 +415,8 @@ class Pipeline:
             compiled = self.dbt.compile(names, manifest=manifest)
             if not compiled.success and _is_connection_failure(compiled):
                 compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
-        built = self.dbt.build(["+" + n for n in names], manifest=manifest)
+        with self._timed("build: dbt build"):
+            built = self.dbt.build(build_selection(manifest, names), manifest=manifest)
         return {"parse_errors": [], "compile": compiled, "build": built}
 
     def _judge(self, item: Item, outcome: dict[str, Any]) -> bool:
@@ -458,6 +472,13 @@ class Pipeline:
         }
 
 
+def _written(item: Item, sources: dict[tuple[str, str], str]) -> Any:
+    """What the equivalence check needs to know of a model this run wrote."""
+    from .equivalence import Written
+
+    return Written(item.paths["model_sql"], item.snapshot_config, sources)
+
+
 def _peak_memory_mib() -> int:
     import resource
 
@@ -468,6 +489,20 @@ def _peak_child_memory_mib() -> int:
     import resource
 
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+
+
+TAG = "dbt_migrate"  # every generated model carries it (render contract)
+
+
+def build_selection(manifest: Any, names: list[str]) -> list[str]:
+    """``--select`` for these models and what they need upstream. dbt matches each selector against
+    every node, so 500 names cost seconds; when the names are exactly the project's dbt_migrate
+    models (a whole-warehouse run) the one tag selector picks the same nodes."""
+    tagged = {n.name for n in manifest.nodes.values()
+              if str(n.resource_type) in ("model", "snapshot") and TAG in (n.tags or [])}
+    if len(names) > 1 and tagged == set(names):
+        return ["+tag:" + TAG]
+    return ["+" + n for n in names]
 
 
 def _belongs_to(r: NodeResult, model: str) -> bool:

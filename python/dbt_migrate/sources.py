@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import yamlio
 from .context import Warehouse
 from .convert.relations import Relation
 from .convert.types import target_type
@@ -48,7 +47,7 @@ def missing_source_declarations(wh: Warehouse, relations: list[Relation]) -> dic
 
 def render_sources_yml(existing: str | None, missing: dict[str, dict[str, Any]]) -> str | None:
     """Our sources file with the missing declarations added; None when nothing changes."""
-    doc = yaml.safe_load(existing) if existing else None
+    doc = yamlio.load(existing) if existing else None
     if not isinstance(doc, dict):
         doc = {"version": 2, "sources": []}
     sources = doc.setdefault("sources", [])
@@ -71,12 +70,12 @@ def render_sources_yml(existing: str | None, missing: dict[str, dict[str, Any]])
             changed = True
     if not changed:
         return None
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
+    return yamlio.dump(doc, sort_keys=False, default_flow_style=False, width=100)
 
 
 def declared_sources_in(doc_text: str) -> dict[str, tuple[str, str]]:
     """Normalized ``schema.table`` -> (source, table) for the declarations in one of our files."""
-    doc = yaml.safe_load(doc_text) or {}
+    doc = yamlio.load(doc_text) or {}
     out: dict[str, tuple[str, str]] = {}
     for s in doc.get("sources", []) or []:
         schema = s.get("schema") or s.get("name")

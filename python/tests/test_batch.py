@@ -73,7 +73,8 @@ def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
     root = tmp_path / "wh"
     synthesize(root, 12)
     assert run_cli("init", "--project-root", str(root)).returncode == 0
-    proc = subprocess.Popen([*CLI, "run", "--all", "--json", "--project-root", str(root)],
+    # --jobs 2: check workers are running too, and must not outlive the interrupted run.
+    proc = subprocess.Popen([*CLI, "run", "--all", "--json", "--jobs", "2", "--project-root", str(root)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     staging = root / "dbt" / "models" / "staging"
     deadline = time.time() + 120
@@ -91,3 +92,28 @@ def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
     assert leftovers == []
     for yml in staging.glob("*.yml"):
         assert isinstance(yaml.safe_load(yml.read_text()), dict)
+
+
+def test_check_workers_report_what_inline_checks_report(tmp_path):
+    """--jobs 2 runs the equivalence checks in worker processes; the reports must be the ones the
+    main process gives (`migrate check`), and the whole batch builds in one tag-selected build."""
+    from dbt_migrate.dbt import DbtProject
+    from dbt_migrate.pipeline import build_selection
+
+    root = tmp_path / "wh"
+    synthesize(root, 10)
+    assert run_cli("init", "--project-root", str(root)).returncode == 0
+    res = run_cli("run", "--all", "--json", "--jobs", "2", "--project-root", str(root))
+    assert res.returncode == 0, res.stderr[-2000:]
+    doc = json.loads(res.stdout)
+    assert doc["summary"]["counts"] == {"ok": 10, "partial": 0, "error": 0}
+    for r in doc["results"][:3]:
+        inline = run_cli("check", "--table", r["output"]["table_ref"], "--json", "--project-root", str(root))
+        assert inline.returncode == 0, inline.stderr[-2000:]
+        report = json.loads(inline.stdout)
+        assert report["verdict"] == r["output"]["equivalence"]["verdict"]
+        assert [c["status"] for c in report["checks"]] == [c["status"] for c in r["output"]["equivalence"]["checks"]]
+    manifest = DbtProject(root / "dbt").parse().manifest
+    names = [r["output"]["model_name"] for r in doc["results"]]
+    assert build_selection(manifest, names) == ["+tag:dbt_migrate"]
+    assert build_selection(manifest, names[:4]) == ["+" + n for n in names[:4]]

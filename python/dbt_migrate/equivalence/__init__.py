@@ -8,15 +8,15 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from .. import yamlio
 from ..context import produced_columns
 from ..convert import NotConvertible, legacy_query
 from ..convert.types import normalize_types, target_type
-from ..names import model_name_for, normalize_name
+from ..names import normalize_name
 from . import data as data_check
 from . import structural
 from .edges import Column, Scenario, TableDef, scenarios
@@ -27,18 +27,32 @@ if TYPE_CHECKING:
     from ..context import Warehouse
     from ..project import Project
 
-__all__ = ["Check", "Report", "check_model", "check_written", "check_table", "relations_for", "find_model_files"]
+__all__ = [
+    "Check",
+    "Report",
+    "Written",
+    "check_model",
+    "check_table",
+    "check_written",
+    "find_model_files",
+    "relations_for",
+    "snapshot_config",
+    "sources_of",
+]
 
 
-def relations_for(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path | None) -> Relations:
-    models = {model_name_for(t.name): t.key for t in wh.project.targets}  # catalog targets first
-    for key, model in wh.targets.items():
-        models.setdefault(model, key)
-    return Relations(
-        current=normalize_name(ctx["table"]),
-        models=models,
-        sources=declared_sources(dbt_dir) if dbt_dir else {},
-    )
+def relations_for(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path | None,
+                  sources: dict[tuple[str, str], str] | None = None) -> Relations:
+    """How the model's ref()/source() calls map to legacy tables. ``sources`` when the caller knows
+    the declarations (a batch run); read from the project's YAML otherwise."""
+    if sources is None:
+        sources = declared_sources(dbt_dir) if dbt_dir else {}
+    return Relations(current=normalize_name(ctx["table"]), models=wh.model_keys, sources=sources)
+
+
+def sources_of(wh: "Warehouse") -> dict[tuple[str, str], str]:
+    """(source, table) -> legacy key, from the declarations dbt parsed (plus those just written)."""
+    return {(s.lower(), t.lower()): key for key, (s, t) in wh.dbt.declared_sources.items()}
 
 
 def find_model_files(dbt_dir: Path, model_name: str) -> tuple[Path | None, dict[str, Any] | None]:
@@ -54,11 +68,28 @@ def find_model_files(dbt_dir: Path, model_name: str) -> tuple[Path | None, dict[
     snap_dir = dbt_dir / "snapshots"
     if snap_dir.is_dir():
         for path in sorted(snap_dir.rglob("*.yml")):
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for snap in doc.get("snapshots", []) or []:
-                if str(snap.get("name", "")).lower() == model_name:
-                    snapshot = dict(snap.get("config") or {})
+            found = snapshot_config(path.read_text(encoding="utf-8"), model_name)
+            snapshot = found if found is not None else snapshot
     return sql, snapshot
+
+
+def snapshot_config(yaml_text: str, model_name: str) -> dict[str, Any] | None:
+    """The config of snapshot ``model_name`` in one snapshots YAML document, if it is there."""
+    doc = yamlio.load(yaml_text) or {}
+    config = None
+    for snap in doc.get("snapshots", []) or []:
+        if str(snap.get("name", "")).lower() == model_name:
+            config = dict(snap.get("config") or {})
+    return config
+
+
+@dataclass
+class Written:
+    """What a batch knows of one model it wrote: the SQL file, its snapshot config, the sources."""
+
+    model_sql: Path
+    snapshot: dict[str, Any] | None
+    sources: dict[tuple[str, str], str]
 
 
 def _table_defs(wh: "Warehouse", keys: set[str], givens: list[Scenario]) -> dict[str, TableDef]:
@@ -158,16 +189,22 @@ def _legacy_duckdb_sql(ctx: dict[str, Any], wh: "Warehouse", fallback: Any, self
     return tree.sql(structural.DIALECT)
 
 
-def check_written(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path, run_data: bool = True) -> Report:
-    """The report for the model as it is on disk now."""
-    sql_path, snapshot = find_model_files(dbt_dir, ctx["model_name"])
+def check_written(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path, run_data: bool = True, *,
+                  written: "Written | None" = None) -> Report:
+    """The report for the model as it is on disk now. ``written``: where a batch just wrote it
+    (searching the project per model would make a batch quadratic in its size)."""
+    if written is not None:
+        sql_path, snapshot = written.model_sql, written.snapshot
+    else:
+        sql_path, snapshot = find_model_files(dbt_dir, ctx["model_name"])
     if sql_path is None:
         report = Report(table=ctx["table"], model=ctx["model_name"])
         report.checks.append(Check("model", "gap", f"no model {ctx['model_name']}.sql under {dbt_dir / 'models'}: "
                                    "run `migrate generate` first"))
         return report
     text = sql_path.read_text(encoding="utf-8")
-    return check_model(wh, ctx, text, relations_for(wh, ctx, dbt_dir), snapshot, run_data=run_data)
+    sources = written.sources if written is not None else None
+    return check_model(wh, ctx, text, relations_for(wh, ctx, dbt_dir, sources), snapshot, run_data=run_data)
 
 
 def check_table(project: "Project", table: str, run_data: bool = True) -> Report:

@@ -21,16 +21,20 @@ def _parsed(type_sql: str) -> exp.DataType | None:
         return None
 
 
+# Classifications are cached per type text: sqlglot's is_type builds its DataTypes on every call.
+@lru_cache(maxsize=512)
 def _is_date(type_sql: str) -> bool:
     dt = _parsed(type_sql)
     return dt is not None and dt.is_type(*exp.DataType.TEMPORAL_TYPES)
 
 
+@lru_cache(maxsize=512)
 def _is_numeric(type_sql: str) -> bool:
     dt = _parsed(type_sql)
     return dt is not None and dt.is_type(*exp.DataType.NUMERIC_TYPES)
 
 
+@lru_cache(maxsize=512)
 def _decimal_digits(type_sql: str) -> tuple[int, int] | None:
     """(precision, scale) of a decimal type with both given."""
     dt = _parsed(type_sql)
@@ -63,19 +67,24 @@ class Scenario:
     expect: list[dict[str, Any]] | None = None  # ground truth rows (test spec), when known
 
 
-def _boundaries(col: Column) -> list[Any]:
-    if _is_date(col.type):
-        return ["1900-01-01", "2023-12-31", "2024-01-01", "9999-12-31"]
-    dt = _parsed(col.type)
+def _boundaries(col: Column) -> tuple[Any, ...]:
+    return _boundaries_of(col.type)
+
+
+@lru_cache(maxsize=512)
+def _boundaries_of(type_sql: str) -> tuple[Any, ...]:
+    if _is_date(type_sql):
+        return ("1900-01-01", "2023-12-31", "2024-01-01", "9999-12-31")
+    dt = _parsed(type_sql)
     if dt is not None and dt.this in _SMALL:
-        return [0, 1]
-    digits = _decimal_digits(col.type)
+        return (0, 1)
+    digits = _decimal_digits(type_sql)
     if digits:
         top = min(10 ** (digits[0] - digits[1]) - 1, 100000)
-        return [0, -1, top]
-    if _is_numeric(col.type):
-        return [0, -1, 100000]
-    return []
+        return (0, -1, top)
+    if _is_numeric(type_sql):
+        return (0, -1, 100000)
+    return ()
 
 
 def _synthetic(table: TableDef) -> dict[str, Any]:
