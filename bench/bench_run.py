@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/bench_run.py                 # N = 20, 100, 500; baseline at N = 20
     .venv/bin/python bench/bench_run.py --sizes 20 --baseline 20
+    .venv/bin/python bench/bench_run.py --sizes 500 --baseline 0 --jobs 1   # checks inline
 
 For each N it synthesizes N tables (bench/synth.py), runs `migrate init` and `migrate run --all
---json` as a subprocess, and prints wall time, time per model, dbt invocations and the peak memory
-of the run (its own ru_maxrss, dbt runs in-process, plus each check worker at its peak). For the baseline size it then runs, on the same finished project, a separate
+--json` as a subprocess, and prints wall time, time per model, dbt invocations, check workers and
+the peak memory of the run (its own ru_maxrss, dbt runs in-process, plus each check worker at its
+peak). For the baseline size it then runs, on the same finished project, a separate
 `dbt compile --select m` and `dbt build --select m` process per model (what per-model tools do),
 and for every size one plain `dbt build` of the finished models (the floor). Ratios are printed
-side by side. Figures, not assertions: run it on a quiet machine.
+side by side, with the marginal cost per model between sizes. Figures, not assertions: run it on
+a quiet machine.
 """
 
 from __future__ import annotations
@@ -39,18 +42,19 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
     return wall, proc.stdout
 
 
-def run_size(n: int, baseline: bool, workdir: Path) -> dict:
+def run_size(n: int, baseline: bool, workdir: Path, jobs: int | None = None) -> dict:
     root = workdir / f"n{n}"
     synthesize(root, n)
     subprocess.run([str(BIN / "migrate"), "init", "--project-root", str(root)], check=True,
                    capture_output=True)
-    wall, out = timed([str(BIN / "migrate"), "run", "--all", "--json", "--project-root", str(root)], root)
+    jobs_args = ["--jobs", str(jobs)] if jobs else []
+    wall, out = timed([str(BIN / "migrate"), "run", "--all", "--json", *jobs_args, "--project-root", str(root)], root)
     doc = json.loads(out)
     s = doc["summary"]
     res = {
         "n": n, "wall": wall, "per_model": wall / n, "peak_mib": s.get("peak_memory_total_mib", s["peak_memory_mib"]), "ok": s["counts"]["ok"],
         "builds": s["dbt_invocations_by_command"].get("build", 0), "invocations": s["dbt_invocations"],
-        "stages": s["stage_time_s"],
+        "stages": s["stage_time_s"], "workers": s.get("check_workers", 0),
     }
     dbt_dir = root / "dbt"
     floor, _ = timed([str(BIN / "dbt"), "build", "--quiet"], dbt_dir)
@@ -69,15 +73,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="20,100,500")
     ap.add_argument("--baseline", type=int, default=20, help="size at which to run the per-model baseline")
+    ap.add_argument("--jobs", type=int, default=None, help="passed to `migrate run --jobs` (default: its own)")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="dbt-migrate-bench-") as tmp:
-        results = [run_size(n, n == args.baseline, Path(tmp)) for n in sizes]
-    print(f"{'N':>5} {'ok':>5} {'wall s':>8} {'s/model':>8} {'builds':>6} {'dbt inv':>7} {'peak MiB':>8} "
-          f"{'floor s':>8} {'ours/floor':>10}")
+        results = [run_size(n, n == args.baseline, Path(tmp), args.jobs) for n in sizes]
+    print(f"{'N':>5} {'ok':>5} {'wall s':>8} {'s/model':>8} {'builds':>6} {'dbt inv':>7} {'workers':>7} "
+          f"{'peak MiB':>8} {'floor s':>8} {'ours/floor':>10}")
     for r in results:
         print(f"{r['n']:>5} {r['ok']:>5} {r['wall']:>8.1f} {r['per_model']:>8.3f} {r['builds']:>6} "
-              f"{r['invocations']:>7} {r['peak_mib']:>8} {r['floor']:>8.1f} {r['wall'] / r['floor']:>10.2f}")
+              f"{r['invocations']:>7} {r['workers']:>7} {r['peak_mib']:>8} {r['floor']:>8.1f} "
+              f"{r['wall'] / r['floor']:>10.2f}")
     base = next((r["baseline_per_model"] for r in results if "baseline_per_model" in r), None)
     if base is not None:
         at = next(r["n"] for r in results if "baseline_per_model" in r)

@@ -14,18 +14,19 @@ from typing import Any
 
 from .context import DbtInfo
 
-MIN_BATCH_FOR_WORKERS = 8
+# Below this a batch's checks (~25 ms a model) take about as long as starting a worker (imports,
+# loading the project). On 2 cores two workers and inline checks measured the same within noise
+# at N = 20, 100 and 500 (README): the build slows by what the checks cost. More cores can win.
+MIN_BATCH_FOR_WORKERS = 50
 _WAREHOUSE: Any = None
 
 
-def default_jobs() -> int:
-    """Check processes: one core is left to the main process, which drives dbt. On 2 cores that
-    means inline checks, measured the fastest there (N = 500: 112.8 s inline, 113.4 s with two
-    workers, whose CPU time the build then lost)."""
-    return max(1, (os.cpu_count() or 1) - 1)
-
-
-_PROJECT: Any = None
+def worker_count(jobs: int | None, batch_size: int) -> int:
+    """Worker processes for a batch: ``--jobs`` as given, else one per core for batches big enough
+    to pay for them; 0 means the checks run in the main process."""
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if batch_size >= MIN_BATCH_FOR_WORKERS else 1
+    return jobs if jobs > 1 and batch_size > 1 else 0
 
 
 def _init_worker(root: str) -> None:
@@ -59,18 +60,18 @@ def _check_one(ctx: dict[str, Any], dbt_dir: str, dbt: DbtInfo, written: Any) ->
 class CheckPool:
     """Submit checks now, collect reports later. ``inline`` when workers would not pay off."""
 
-    def __init__(self, root: Path, dbt_dir: Path, jobs: int, batch_size: int):
+    def __init__(self, root: Path, dbt_dir: Path, jobs: int | None, batch_size: int):
         self.dbt_dir = dbt_dir
-        self.wh: Any = None
         self.executor: ProcessPoolExecutor | None = None
-        if jobs > 1 and batch_size >= MIN_BATCH_FOR_WORKERS:
+        self.workers = worker_count(jobs, batch_size)
+        if self.workers:
             import multiprocessing
 
             self.executor = ProcessPoolExecutor(
-                max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker, initargs=(str(root),),
             )
-            for _ in range(jobs):  # start the workers now: their start-up overlaps dbt's parse
+            for _ in range(self.workers):  # start them now: their start-up overlaps dbt's parse
                 self.executor.submit(int)
 
     def submit(self, wh: Any, ctx: dict[str, Any], written: Any) -> Future | dict[str, Any]:

@@ -216,8 +216,9 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
 @click.option("--all", "all_tables", is_flag=True, help="Every target table with a profile.")
 @click.option("--table", "tables", multiple=True, help="A target table (repeatable).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Processes for the equivalence checks; more than 1 runs them in workers beside the "
-                   "dbt build, 1 in the main process [default: cores - 1].")
+              help="Processes for the equivalence checks: more than 1 runs them in workers beside the "
+                   "dbt build, 1 in the main process [default: one per core for batches of 50 or "
+                   "more tables, else 1].")
 @_pipeline_options
 @json_option
 @handle_errors

@@ -57,10 +57,8 @@ class Pipeline:
     def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
                  progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None,
                  separate_compile: bool = True, jobs: int | None = None):
-        from .check_pool import default_jobs
-
         self.project = project
-        self.jobs = jobs or default_jobs()
+        self.jobs = jobs  # check processes; None: decided by batch size (check_pool.worker_count)
         self._pool: Any = None
         # `generate` compiles before it builds (a clear compile verdict for one table); a batch
         # leaves compiling to its single `dbt build`, which compiles every node anyway.
@@ -450,6 +448,9 @@ class Pipeline:
         item.result.status = "ok" if passed and not item.result.errors else "partial"
         return passed
 
+    def _workers(self) -> int:
+        return self._pool.workers if self._pool is not None else 0
+
     def _summary(self, items: list[Item], wall: float) -> dict[str, Any]:
         counts = {"ok": 0, "partial": 0, "error": 0}
         by_class: dict[str, dict[str, int]] = {}
@@ -465,8 +466,9 @@ class Pipeline:
             "wall_time_s": round(wall, 3),
             "stage_time_s": {k: round(v, 3) for k, v in self.timings.items()},
             "peak_memory_mib": _peak_memory_mib(),
+            "check_workers": self._workers(),
             # upper bound of the whole run: this process plus every check worker at its own peak
-            "peak_memory_total_mib": _peak_memory_mib() + self.jobs * _peak_child_memory_mib(),
+            "peak_memory_total_mib": _peak_memory_mib() + self._workers() * _peak_child_memory_mib(),
             "dbt_invocations": self.dbt.invocations,
             "dbt_invocations_by_command": dict(self.dbt.invocations_by_command),
         }

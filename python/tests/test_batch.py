@@ -86,6 +86,7 @@ def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
     assert "Traceback" not in err
     doc = json.loads(out)
     assert doc["summary"]["interrupted"] is True
+    assert doc["summary"]["check_workers"] == 2
     assert len(doc["results"]) == 12
     assert (root / ".migration-runs" / f"{doc['run_id']}.json").is_file()
     leftovers = [p for p in (root / "dbt").rglob("*.tmp")]
@@ -107,6 +108,7 @@ def test_check_workers_report_what_inline_checks_report(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     doc = json.loads(res.stdout)
     assert doc["summary"]["counts"] == {"ok": 10, "partial": 0, "error": 0}
+    assert doc["summary"]["check_workers"] == 2
     for r in doc["results"][:3]:
         inline = run_cli("check", "--table", r["output"]["table_ref"], "--json", "--project-root", str(root))
         assert inline.returncode == 0, inline.stderr[-2000:]

@@ -121,6 +121,24 @@ def test_data_check_model_that_fails_on_duckdb_is_a_gap():
     assert check.status == "gap" and "fails on DuckDB" in check.detail
 
 
+def test_data_check_sandboxes_share_a_connection_without_leaking_tables():
+    """Checks reuse one DuckDB connection per process: each sandbox starts empty, and one whose
+    tables cannot be created is inconclusive, not a crash, and leaves the next check unharmed."""
+    rows = Scenario("given", {"bronze.a": [{"id": 1, "x": 2.0}]}, [{"id": 1, "x": 2.0}])
+    first, _ = data_check.run("select id, x from bronze.a", "select id, x from bronze.a", _table(), [rows])
+    assert first.status == "match"
+    other = {"bronze.b": TableDef("bronze.b", [Column("id", "integer")])}
+    check, _ = data_check.run("select 1 as id", "select count(*) as id from bronze.a", other,
+                              [Scenario("given", {}, [{"id": 1}])])
+    assert check.status == "gap" and "fails on DuckDB" in check.detail  # bronze.a is gone
+    bad = {"bronze.c": TableDef("bronze.c", [Column("id", "no_such_type(3)")])}
+    check, data = data_check.run("select id from bronze.c", "select id from bronze.c", bad, [rows])
+    assert check.status == "divergence" and "cannot be created" in check.detail
+    assert data["status"] == "inconclusive"
+    again, _ = data_check.run("select id, x from bronze.a", "select id, x from bronze.a", _table(), [rows])
+    assert again.status == "match"
+
+
 # -- the corpus, generated once (real dbt through the CLI) --------------------------------------------
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
