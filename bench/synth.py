@@ -133,33 +133,33 @@ if __name__ == "__main__":
     print("\n".join(synthesize(Path(sys.argv[1]), int(sys.argv[2]))))
 
 
-def add_dependent(root: Path, upstream: str, name: str) -> str:
-    """Add a target ``silver.<name>`` whose loader reads the target ``silver.<upstream>`` (a ref)."""
+def add_dependent(root: Path, upstream: str, name: str, schema: str = "silver") -> str:
+    """Add a target ``<schema>.<name>`` whose loader reads the target ``silver.<upstream>`` (a ref)."""
     proc = f"usp_load_{name}"
-    insert = (f"INSERT INTO silver.{name} (ThingCode, Name) SELECT d.ThingCode, d.Name "
+    insert = (f"INSERT INTO {schema}.{name} (ThingCode, Name) SELECT d.ThingCode, d.Name "
               f"FROM silver.{upstream} AS d WHERE d.Category <> 'NA'")
-    _write(root / "catalog" / "procedures" / f"silver.{proc.lower()}.json", {
-        "schema": "silver", "name": proc,
+    _write(root / "catalog" / "procedures" / f"{schema}.{proc.lower()}.json", {
+        "schema": schema, "name": proc,
         "references": {"tables": {"in_scope": [
             {"schema": "silver", "name": upstream, "is_selected": True, "is_updated": False,
              "columns": [{"name": "ThingCode"}, {"name": "Name"}, {"name": "Category"}]}]}},
         "statements": [{"type": "Insert", "action": "migrate", "sql": insert}],
     })
-    _write(root / "catalog" / "tables" / f"silver.{name.lower()}.json", {
-        "schema": "silver", "name": name,
+    _write(root / "catalog" / "tables" / f"{schema}.{name.lower()}.json", {
+        "schema": schema, "name": name,
         "columns": [{"name": "ThingCode", "sql_type": "NVARCHAR(20)"}, {"name": "Name", "sql_type": "NVARCHAR(50)"}],
-        "scoping": {"status": "resolved", "selected_writer": f"silver.{proc}"},
+        "scoping": {"status": "resolved", "selected_writer": f"{schema}.{proc}"},
         "profile": {"classification": {"resolved_kind": "dim_non_scd"}},
     })
     given = [{"ThingCode": "1", "Name": "ALPHA", "Category": "A", "UpdatedAt": "2024-01-01 10:00:00"},
              {"ThingCode": "2", "Name": "BETA", "Category": "NA", "UpdatedAt": "2024-01-02 11:00:00"}]
-    _write(root / "test-specs" / f"silver.{name.lower()}.json", {
-        "item_id": f"silver.{name.lower()}",
+    _write(root / "test-specs" / f"{schema}.{name.lower()}.json", {
+        "item_id": f"{schema}.{name.lower()}",
         "unit_tests": [{"name": f"test_{name.lower()}_keeps_known_categories",
                         "given": [{"table": f"[silver].[{upstream}]", "rows": given}],
                         "expect": {"rows": [{"ThingCode": "1", "Name": "ALPHA"}]}}],
     })
     ddl = root / "ddl" / "tables.sql"
-    ddl.write_text(ddl.read_text() + f"CREATE TABLE [silver].[{name}] (\n    [ThingCode] NVARCHAR(20) NULL,\n"
+    ddl.write_text(ddl.read_text() + f"CREATE TABLE [{schema}].[{name}] (\n    [ThingCode] NVARCHAR(20) NULL,\n"
                    f"    [Name] NVARCHAR(50) NULL\n);\nGO\n")
-    return f"silver.{name}"
+    return f"{schema}.{name}"

@@ -16,7 +16,7 @@ from .convert.relations import Resolver
 from .convert.types import target_type
 from .ddl import DdlColumn, parse_procedures, parse_tables
 from .errors import InputError, NotReadyError
-from .names import model_name_for, normalize_name
+from .names import model_name_for, model_names, normalize_name
 
 # Mirrors dbt_migrate.materialization_for; render.py checks the macro's answer against it.
 MATERIALIZATIONS = {
@@ -55,7 +55,7 @@ class Warehouse:
         self.source_dialect = project.manifest.dialect
         self.ddl_tables: dict[str, list[DdlColumn]] = parse_tables(project.ddl_text("tables.sql"), self.source_dialect)
         self.ddl_procedures: dict[str, str] = parse_procedures(project.ddl_text("procedures.sql"), self.source_dialect)
-        self.targets = {t.key: model_name_for(t.name) for t in project.targets}
+        self.targets = model_names(t.key for t in project.targets)
         self._names_cache: dict[str, str] | None = None
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
@@ -82,7 +82,8 @@ class Warehouse:
     @cached_property
     def model_keys(self) -> dict[str, str]:
         """Model name -> legacy table key: catalog targets first, then models dbt already has."""
-        models = {model_name_for(t.name): t.key for t in self.project.targets}
+        targets = {t.key for t in self.project.targets}
+        models = {model: key for key, model in self.targets.items() if key in targets}
         for key, model in self.targets.items():
             models.setdefault(model, key)
         return models
@@ -189,7 +190,7 @@ def build_context(wh: Warehouse, table_name: str) -> dict[str, Any]:
     materialized = MATERIALIZATIONS[classification]
     incremental = materialized == "incremental"
     resolver = wh.resolver(f"{table.schema_}.{table.name}", incremental)
-    model_name = model_name_for(table.name)
+    model_name = wh.targets.get(table.key) or model_name_for(table.name)
     refactored = (proc.refactor.refactored_sql if proc.refactor else None) or (
         table.refactor.refactored_sql if table.refactor else None
     )

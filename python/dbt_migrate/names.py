@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from sqlglot import exp
@@ -31,3 +32,21 @@ def normalize_name(name: str) -> str:
 def model_name_for(table: str) -> str:
     """A target ``silver.DimStore`` becomes the model ``dimstore`` (lower-case table name)."""
     return split_name(table)[1].lower()
+
+
+def model_names(tables: Iterable[str]) -> dict[str, str]:
+    """Normalized key -> model name for a set of target tables. A model is named after its table
+    (``model_name_for``); tables of the same name in different schemas (``silver.Customer`` and
+    ``gold.Customer``) would be one model, so each of those is ``<schema>_<table>`` instead."""
+    keys = [normalize_name(t) for t in tables]
+    by_name: dict[str, set[str]] = {}
+    for key in keys:
+        by_name.setdefault(model_name_for(key), set()).add(key)
+    names = {}
+    for key in keys:
+        model = model_name_for(key)
+        if len(by_name[model]) > 1:
+            schema, _ = split_name(key)
+            model = f"{schema}_{model}".lower() if schema else model
+        names[key] = model
+    return names

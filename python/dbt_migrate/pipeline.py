@@ -132,11 +132,10 @@ class Pipeline:
             self._apply_gaps(self.items)
         except KeyboardInterrupt:
             interrupted = True
-            self._pool.close(cancel=True)
             self._mark_interrupted(tables)
         finally:
             if self._pool is not None:
-                self._pool.close(cancel=True)  # an error on the way: no worker outlives the run
+                self._pool.close(cancel=True)  # interrupted or failed: no worker outlives the run
         doc.results = [i.result for i in self.items]
         doc.summary = self._summary(self.items, time.perf_counter() - started)
         doc.summary["interrupted"] = interrupted

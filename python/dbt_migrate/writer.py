@@ -8,7 +8,7 @@ import yaml
 
 from .artifacts import Ledger, merge_schema_yml, write_all
 from .errors import InputError, MigrateError
-from .names import model_name_for
+from .names import model_name_for, model_names, normalize_name
 from .project import Project
 
 
@@ -19,6 +19,18 @@ def _read(path: Path, what: str) -> str:
         raise InputError(f"{what} {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{what} {path}: cannot read: {exc}") from exc
+
+
+def _model_name(project: Project, table: str) -> str:
+    """The name `generate` gives this table's model: the catalog decides when two targets share a
+    table name (names.model_names); without a readable catalog, the table name."""
+    from .catalog import MigrationProject
+
+    try:
+        targets = [t.key for t in MigrationProject(project.root).targets]
+    except MigrateError:
+        targets = []
+    return model_names(targets).get(normalize_name(table)) or model_name_for(table)
 
 
 def write_model(project: Project, table: str, sql_file: Path, yml_file: Path, force: bool = False) -> list[Path]:
@@ -35,7 +47,7 @@ def write_model(project: Project, table: str, sql_file: Path, yml_file: Path, fo
         raise MigrateError(f"--schema-yml-file {yml_file}: invalid YAML: {exc}") from exc
     if not isinstance(doc, dict):
         raise MigrateError(f"--schema-yml-file {yml_file}: expected a YAML mapping with 'models:'")
-    model = model_name_for(table)
+    model = _model_name(project, table)
     is_snapshot = "{% snapshot" in sql.replace("{%-", "{%")
     folder = dbt_dir / ("snapshots" if is_snapshot else "models/staging")
     sql_path = folder / f"{model}.sql"

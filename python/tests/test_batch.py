@@ -119,3 +119,24 @@ def test_check_workers_report_what_inline_checks_report(tmp_path):
     names = [r["output"]["model_name"] for r in doc["results"]]
     assert build_selection(manifest, names) == ["+tag:dbt_migrate"]
     assert build_selection(manifest, names[:4]) == ["+" + n for n in names[:4]]
+
+
+def test_same_table_name_in_two_schemas_gives_two_models(tmp_path):
+    """silver.DimThing0 and gold.DimThing0 cannot both be the model `dimthing0`: each is named
+    <schema>_<table>, both are written and built, and the gold one refs the silver one."""
+    root = tmp_path / "wh"
+    synthesize(root, 1)  # silver.DimThing0
+    add_dependent(root, "DimThing0", "DimThing0", schema="gold")
+    assert run_cli("init", "--project-root", str(root)).returncode == 0
+    res = run_cli("run", "--all", "--json", "--project-root", str(root))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    doc = json.loads(res.stdout)
+    models = {r["item_id"]: r["output"]["model_name"] for r in doc["results"]}
+    assert models == {"silver.dimthing0": "silver_dimthing0", "gold.dimthing0": "gold_dimthing0"}
+    for r in doc["results"]:
+        assert r["status"] == "ok" and r["output"]["execution"]["unit_tests"]["passed"] >= 1
+    staging = root / "dbt" / "models" / "staging"
+    assert "ref('silver_dimthing0')" in (staging / "gold_dimthing0.sql").read_text()
+    assert not (staging / "dimthing0.sql").exists()
+    unit = yaml.safe_load((staging / "_gold_dimthing0.yml").read_text())["unit_tests"][0]
+    assert unit["model"] == "gold_dimthing0" and unit["given"][0]["input"] == "ref('silver_dimthing0')"
