@@ -16,6 +16,7 @@ from .convert.relations import Resolver
 from .convert.types import target_type
 from .ddl import DdlColumn, parse_procedures, parse_tables
 from .errors import InputError, NotReadyError
+from .jinja_escape import escape_values
 from .names import model_name_for, model_names, normalize_name
 
 # Mirrors dbt_migrate.materialization_for; render.py checks the macro's answer against it.
@@ -297,10 +298,10 @@ def unit_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings:
                         f"unit test {test.name}: given {g.table} columns {', '.join(dropped)} are not produced "
                         f"by {rel.jinja_call} (identity surrogate or unknown column); left out of the fixture"
                     )
-            given.append({"input": rel.jinja_call, "rows": rows})
+            given.append({"input": rel.jinja_call, "rows": [escape_values(r) for r in rows]})
         entry: dict[str, Any] = {
             "name": test.name, "origin": "test_spec", "given": given,
-            "expect": {"rows": [dict(r) for r in test.expect.rows]},
+            "expect": {"rows": [escape_values(dict(r)) for r in test.expect.rows]},
         }
         if test.description:
             entry["description"] = test.description

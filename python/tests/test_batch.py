@@ -140,3 +140,28 @@ def test_same_table_name_in_two_schemas_gives_two_models(tmp_path):
     assert not (staging / "dimthing0.sql").exists()
     unit = yaml.safe_load((staging / "_gold_dimthing0.yml").read_text())["unit_tests"][0]
     assert unit["model"] == "gold_dimthing0" and unit["given"][0]["input"] == "ref('silver_dimthing0')"
+
+
+def test_legacy_literal_that_looks_like_jinja_survives_dbt(tmp_path):
+    """A T-SQL literal '{{NA}}' would be a Jinja expression to dbt: unescaped, it broke the parse
+    of the whole project and so every item of the batch. It is kept as text, in the model and in
+    the unit-test rows, and the expectation still holds."""
+    root = tmp_path / "wh"
+    synthesize(root, 2)  # DimThing0 (literal changed below), FactThing1
+    proc = root / "catalog" / "procedures" / "silver.usp_load_dimthing0.json"
+    data = json.loads(proc.read_text())
+    for s in data["statements"]:
+        s["sql"] = s["sql"].replace("ISNULL(s.Category, 'NA')", "ISNULL(s.Category, '{{NA}}')")
+    proc.write_text(json.dumps(data))
+    spec = root / "test-specs" / "silver.dimthing0.json"
+    spec.write_text(spec.read_text().replace('"NA"', '"{{NA}}"'))
+    assert run_cli("init", "--project-root", str(root)).returncode == 0
+    res = run_cli("run", "--all", "--json", "--project-root", str(root))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    doc = json.loads(res.stdout)
+    for r in doc["results"]:
+        assert r["status"] == "ok" and r["output"]["execution"]["unit_tests"] == {"total": 1, "passed": 1}
+    dim = next(r for r in doc["results"] if r["item_id"] == "silver.dimthing0")
+    assert dim["output"]["equivalence"]["verdict"] == "match"
+    compiled = next((root / "dbt" / "target" / "compiled").rglob("dimthing0.sql")).read_text()
+    assert "'{{NA}}'" in compiled

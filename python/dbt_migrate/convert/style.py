@@ -10,6 +10,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from .. import jinja_escape
+
 # Tokens whose text is data or a name, never a keyword.
 _KEEP_CASE = {
     TokenType.VAR, TokenType.IDENTIFIER, TokenType.STRING, TokenType.NUMBER,
@@ -44,7 +46,7 @@ def finish(text: str, dialect: str, placeholders: dict[str, str]) -> str:
         elif _is_function_name(tokens, i, placeholders):
             pieces.append(raw.lower())
         elif tok.token_type in _KEEP_CASE:
-            pieces.append(raw)
+            pieces.append(jinja_escape.escape(raw) if tok.token_type == TokenType.STRING else raw)
         else:
             pieces.append(raw.lower())
         pos = end
