@@ -82,9 +82,9 @@ class Warehouse:
 
     @cached_property
     def model_keys(self) -> dict[str, str]:
-        """Model name -> legacy table key: catalog targets first, then models dbt already has."""
-        targets = {t.key for t in self.project.targets}
-        models = {model: key for key, model in self.targets.items() if key in targets}
+        """Model name -> legacy table key: catalog targets first (``targets`` lists them before the
+        models dbt already has), then those models."""
+        models: dict[str, str] = {}
         for key, model in self.targets.items():
             models.setdefault(model, key)
         return models

@@ -193,17 +193,17 @@ def check_written(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path, run_data:
                   written: "Written | None" = None) -> Report:
     """The report for the model as it is on disk now. ``written``: where a batch just wrote it
     (searching the project per model would make a batch quadratic in its size)."""
-    if written is not None:
-        sql_path, snapshot = written.model_sql, written.snapshot
-    else:
+    if written is None:
         sql_path, snapshot = find_model_files(dbt_dir, ctx["model_name"])
+        sources = None  # read from the project's YAML
+    else:
+        sql_path, snapshot, sources = written.model_sql, written.snapshot, written.sources
     if sql_path is None:
         report = Report(table=ctx["table"], model=ctx["model_name"])
         report.checks.append(Check("model", "gap", f"no model {ctx['model_name']}.sql under {dbt_dir / 'models'}: "
                                    "run `migrate generate` first"))
         return report
     text = sql_path.read_text(encoding="utf-8")
-    sources = written.sources if written is not None else None
     return check_model(wh, ctx, text, relations_for(wh, ctx, dbt_dir, sources), snapshot, run_data=run_data)
 
 

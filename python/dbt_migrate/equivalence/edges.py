@@ -67,12 +67,8 @@ class Scenario:
     expect: list[dict[str, Any]] | None = None  # ground truth rows (test spec), when known
 
 
-def _boundaries(col: Column) -> tuple[Any, ...]:
-    return _boundaries_of(col.type)
-
-
 @lru_cache(maxsize=512)
-def _boundaries_of(type_sql: str) -> tuple[Any, ...]:
+def _boundaries(type_sql: str) -> tuple[Any, ...]:
     if _is_date(type_sql):
         return ("1900-01-01", "2023-12-31", "2024-01-01", "9999-12-31")
     dt = _parsed(type_sql)
@@ -135,7 +131,7 @@ def scenarios(tables: dict[str, TableDef], givens: list[Scenario]) -> list[Scena
             for r in base[key]:
                 new = dict(r)
                 for c in table.columns:
-                    values = _boundaries(c)
+                    values = _boundaries(c.type)
                     if values and c.name.lower() not in table.keys:
                         new[c.name] = values[i % len(values)]
                 rows.append(new)

@@ -15,10 +15,8 @@ from typing import Any
 import jinja2
 import yaml
 
+from .. import yamlio
 from ..names import normalize_name, split_name
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RenderFailed(Exception):
@@ -66,7 +64,7 @@ def _read_sources(paths: list[Path]) -> dict[tuple[str, str], str]:
         if not any(line.startswith("sources:") for line in text.splitlines()):
             continue
         try:
-            doc = yaml.load(text, Loader=_LOADER) or {}
+            doc = yamlio.load(text) or {}
         except yaml.YAMLError:  # not ours to validate here; dbt parse reports it
             continue
         for s in doc.get("sources", []) or []:
