@@ -21,7 +21,8 @@ sys.path.insert(0, str(REPO / "python"))
 sys.path.insert(0, str(REPO / "bench"))
 
 from dbt_migrate.catalog import MigrationProject  # noqa: E402
-from dbt_migrate.context import Warehouse, build_context  # noqa: E402
+from dbt_migrate.context import build_context  # noqa: E402
+from dbt_migrate.warehouse import Warehouse  # noqa: E402
 from dbt_migrate.equivalence import check_written  # noqa: E402
 from dbt_migrate.project import Project  # noqa: E402
 

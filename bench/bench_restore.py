@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
-from dbt_migrate import lifecycle as core  # noqa: E402
-from dbt_migrate.lifecycle_ops import Lifecycle  # noqa: E402
+from dbt_migrate.lifecycle import readiness as core  # noqa: E402
+from dbt_migrate.lifecycle.ops import Lifecycle  # noqa: E402
 from dbt_migrate.project import Project  # noqa: E402
 
 GROUPS = 50

@@ -27,10 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "python"))
 
 from dbt_migrate.catalog import MigrationProject  # noqa: E402
-from dbt_migrate.context import Warehouse, build_context  # noqa: E402
+from dbt_migrate.context import build_context  # noqa: E402
+from dbt_migrate.warehouse import Warehouse  # noqa: E402
 from dbt_migrate.equivalence import check_written, find_model_files  # noqa: E402
-from dbt_migrate.equivalence.render import parse_model  # noqa: E402
-from dbt_migrate.equivalence.shape import AUDIT_COLUMNS  # noqa: E402
+from dbt_migrate.equivalence.offline_jinja import parse_model  # noqa: E402
+from dbt_migrate.equivalence.features import AUDIT_COLUMNS  # noqa: E402
 from dbt_migrate.project import Project  # noqa: E402
 
 CORPUS = REPO / "python" / "tests" / "fixtures" / "corpus"

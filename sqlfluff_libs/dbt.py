@@ -1,23 +1,28 @@
-"""Stand-ins for dbt's cross-database macros, so sqlfluff's jinja templater renders models.
+"""dbt's cross-database macros for sqlfluff's jinja templater: the sidecar's offline stand-ins
+(``dbt_migrate.jinja_standins``), so the linter, the equivalence check and the LLM guard render
+``dbt.<macro>()`` the same way dbt-duckdb does."""
 
-Each returns SQL of the same shape dbt would produce on DuckDB (the linted dialect)."""
+from dbt_migrate.jinja_standins import DbtStandins
 
-
-def current_timestamp():
-    return "current_timestamp"
-
-
-def datediff(first_date, second_date, datepart):
-    return f"date_diff('{datepart}', {first_date}, {second_date})"
+_STANDINS = DbtStandins()
 
 
-def dateadd(datepart, interval, from_date_or_timestamp):
-    return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+def __getattr__(name):  # sqlfluff looks names up on the module
+    return getattr(_STANDINS, name)
 
 
-def safe_cast(field, type_):
-    return f"try_cast({field} as {type_})"
-
-
-def concat(fields):
-    return "(" + " || ".join(fields) + ")"
+current_timestamp = _STANDINS.current_timestamp
+datediff = _STANDINS.datediff
+dateadd = _STANDINS.dateadd
+date_trunc = _STANDINS.date_trunc
+safe_cast = _STANDINS.safe_cast
+cast = _STANDINS.cast
+concat = _STANDINS.concat
+hash = _STANDINS.hash  # noqa: A001 - dbt's macro name
+type_string = _STANDINS.type_string
+type_int = _STANDINS.type_int
+type_bigint = _STANDINS.type_bigint
+type_timestamp = _STANDINS.type_timestamp
+type_numeric = _STANDINS.type_numeric
+type_float = _STANDINS.type_float
+type_boolean = _STANDINS.type_boolean

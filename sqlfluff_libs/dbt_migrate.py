@@ -1,5 +1,6 @@
-"""Stand-ins for the dbt_migrate package macros models call (full-refresh rendering)."""
+"""The dbt_migrate package's macros for sqlfluff's jinja templater (full-refresh rendering), from
+the sidecar's offline stand-ins (``dbt_migrate.jinja_standins``)."""
 
+from dbt_migrate.jinja_standins import DbtMigrateStandins
 
-def watermark_filter(column, lookback=None):
-    return "1 = 1"
+watermark_filter = DbtMigrateStandins().watermark_filter

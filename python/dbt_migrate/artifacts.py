@@ -16,10 +16,9 @@ from typing import Any
 
 import yaml
 
-from . import yamlio
+from . import layout, yamlio
 from .errors import MigrateError
 
-LEDGER = ".dbt-migrate/written.json"
 
 
 class UserEditedError(MigrateError):
@@ -54,7 +53,7 @@ class Ledger:
 
     def __init__(self, dbt_dir: Path):
         self.dbt_dir = dbt_dir
-        self.path = dbt_dir / LEDGER
+        self.path = layout.ledger_file(dbt_dir)
         self.entries: dict[str, str] = {}
         if self.path.is_file():
             try:

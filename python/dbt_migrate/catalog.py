@@ -16,11 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import InputError
 from .names import normalize_name
+from .rules import CLASSIFICATIONS
 
-CLASSIFICATIONS = (
-    "dim_scd1", "dim_scd2", "dim_non_scd", "dim_junk",
-    "fact_transaction", "fact_periodic_snapshot", "fact_accumulating_snapshot", "fact_aggregate",
-)
 
 
 class _Loose(BaseModel):

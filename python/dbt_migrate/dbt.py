@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .names import normalize_name
+from .rules import MIGRATED_TAG
+from .warehouse import DbtInfo
+
 _LOCK = threading.Lock()
 
 # Events whose text we keep as errors (dbt fires these for failures a user must see).
@@ -54,6 +58,8 @@ class DbtOutcome:
     unresolved: list["Unresolved"] = field(default_factory=list)
     # Files of the nodes a failing invocation's exception names (typed, not read from log lines).
     exception_paths: list[str] = field(default_factory=list)
+    # dbt raised FailedToConnectError (the warehouse is unreachable: compile cannot introspect).
+    connection_failed: bool = False
 
 
 def profiles_dir_for(project_dir: Path) -> Path | None:
@@ -163,6 +169,7 @@ class DbtProject:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 outcome.exception = f"{type(exc).__name__}: {exc}"
+                outcome.connection_failed = _is_connection_error(exc)
                 outcome.errors.append(outcome.exception)
                 outcome.exception_paths = _exception_paths(exc)
                 return outcome
@@ -173,6 +180,7 @@ class DbtProject:
         outcome.success = bool(res.success)
         if res.exception is not None:
             outcome.exception = str(res.exception)
+            outcome.connection_failed = _is_connection_error(res.exception)
             outcome.exception_paths = _exception_paths(res.exception)
             if outcome.exception not in outcome.errors:
                 outcome.errors.append(outcome.exception)
@@ -250,6 +258,19 @@ def _record_unresolved(sink: list[Unresolved]) -> Any:
         loader.invalid_target_fail_unless_test = original
 
     return undo
+
+
+def _is_connection_error(exc: BaseException | None) -> bool:
+    """Whether dbt failed because it could not reach the warehouse (by exception type, chained)."""
+    from dbt.adapters.exceptions.connection import FailedToConnectError
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, FailedToConnectError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _exception_paths(exc: Any) -> list[str]:
@@ -345,3 +366,48 @@ def static_dependencies(sql: str) -> dict:
             for r in raw.get("refs", [])]
     sources = sorted((s[0], s[1]) for s in raw.get("sources", set()))
     return {"refs": refs, "sources": sources, "configs": list(raw.get("configs", []))}
+
+
+# -- manifest helpers: what the sidecar reads from a parsed manifest -------------------------------
+def dbt_info(manifest: Any) -> DbtInfo:
+    """Adapter, declared sources and existing models, from a parsed dbt manifest."""
+    declared: dict[str, tuple[str, str]] = {}
+    for node in manifest.sources.values():
+        declared[normalize_name(f"{node.schema}.{node.identifier}")] = (node.source_name, node.name)
+    models = {n.name.lower() for n in manifest.nodes.values() if n.resource_type in ("model", "snapshot")}
+    return DbtInfo(adapter_type=manifest.metadata.adapter_type or "duckdb", declared_sources=declared, models=models)
+
+
+def build_selection(manifest: Any, names: list[str]) -> list[str]:
+    """``--select`` for these models and what they need upstream. dbt matches each selector against
+    every node, so 500 names cost seconds; when the names are exactly the project's dbt_migrate
+    models (a whole-warehouse run) the one tag selector picks the same nodes."""
+    tagged = {n.name for n in manifest.nodes.values()
+              if str(n.resource_type) in ("model", "snapshot") and MIGRATED_TAG in (n.tags or [])}
+    if len(names) > 1 and tagged == set(names):
+        return ["+tag:" + MIGRATED_TAG]
+    return ["+" + n for n in names]
+
+
+def belongs_to(r: NodeResult, model: str) -> bool:
+    """Whether a node result is the model itself, one of its unit tests, or a test attached to it."""
+    if r.resource_type in ("model", "snapshot"):
+        return r.name == model
+    if r.resource_type == "unit_test":
+        return r.model_name == model
+    if r.attached_node:
+        return r.attached_node.split(".")[-1] == model
+    return False
+
+
+def source_relations(manifest: Any) -> list[dict[str, Any]]:
+    """Every declared source as the package's ``_create_empty_sources`` macro reads it."""
+    rels = []
+    for node in manifest.sources.values():
+        rels.append({
+            "database": node.database, "schema": node.schema, "identifier": node.identifier,
+            "columns": [{"name": c.name, "data_type": c.data_type} for c in node.columns.values()],
+        })
+    return rels
+
+

@@ -38,7 +38,7 @@ def run_demo(target: Path | None, as_json: bool = False) -> bool:
     from .order import dependency_order
     from .pipeline import Pipeline, write_run
     from .project import Project
-    from .ui import Progress, console, print_init, print_run
+    from .cli.console import Progress, console, print_init, print_run
 
     root = copy_demo(target)
     project = Project(root, dbt_dir=root / "dbt")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import yaml
 
+from . import layout
 from .artifacts import atomic_write
 from .dbt import DbtProject
 from .errors import InputError, MigrateError
+from .rules import MIGRATED_TAG
 
 PACKAGE_NAME = "dbt_migrate"
 
@@ -83,7 +85,7 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
         except OSError as exc:
             raise InputError(f"{path}: cannot write: {exc}") from exc
         report.created.append(rel)
-    for folder in ("models/staging", "snapshots", "macros", "tests"):
+    for folder in (layout.MODELS_DIR, layout.SNAPSHOTS_DIR, "macros", "tests"):
         (dbt_dir / folder).mkdir(parents=True, exist_ok=True)
 
     packages = dbt_dir / "packages.yml"
@@ -110,7 +112,7 @@ def _dbt_project_yml(name: str, profile: str) -> str:
         "snapshot-paths": ["snapshots"],
         "macro-paths": ["macros"],
         "test-paths": ["tests"],
-        "models": {name: {"staging": {"+tags": ["dbt_migrate"]}}},
+        "models": {name: {"staging": {"+tags": [MIGRATED_TAG]}}},
     }, sort_keys=False)
 
 

@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import layout
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
-from .context import DbtInfo, Warehouse, build_context
+from .context import build_context
+from .warehouse import Warehouse
 from .convert import Conversion, convert_context, restrict_givens
-from .dbt import DbtOutcome, DbtProject, NodeResult
+from .dbt import DbtOutcome, DbtProject, belongs_to, build_selection, dbt_info, source_relations
 from .errors import InputError, MigrateError
 from .names import normalize_name
 from .project import Project
-from .render import RenderError, create_empty_sources, render_models
+from .package_render import RenderError, create_empty_sources, render_models
 from .results import ItemResult, Output, RunDocument
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
@@ -39,15 +41,6 @@ class Item:
     snapshot_config: dict[str, Any] | None = None  # the rendered snapshot's config, if any
 
 
-def dbt_info(manifest: Any) -> DbtInfo:
-    """Adapter, declared sources and existing models, from a parsed dbt manifest."""
-    declared: dict[str, tuple[str, str]] = {}
-    for node in manifest.sources.values():
-        declared[normalize_name(f"{node.schema}.{node.identifier}")] = (node.source_name, node.name)
-    models = {n.name.lower() for n in manifest.nodes.values() if n.resource_type in ("model", "snapshot")}
-    return DbtInfo(adapter_type=manifest.metadata.adapter_type or "duckdb", declared_sources=declared, models=models)
-
-
 def _error_item(table: str, message: str, reason: str | None = None) -> ItemResult:
     return ItemResult(item_id=normalize_name(table), status="error", reason=reason,
                       output=Output(table_ref=table), errors=[message])
@@ -58,7 +51,7 @@ class Pipeline:
                  progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None,
                  separate_compile: bool = True, jobs: int | None = None):
         self.project = project
-        self.jobs = jobs  # check processes; None: decided by batch size (check_pool.worker_count)
+        self.jobs = jobs  # check processes; None: decided by batch size (equivalence.pool.worker_count)
         self._pool: Any = None
         # `generate` compiles before it builds (a clear compile verdict for one table); a batch
         # leaves compiling to its single `dbt build`, which compiles every node anyway.
@@ -66,7 +59,7 @@ class Pipeline:
         self.llm = llm  # LlmConfig or None: without it no provider code path runs
         self.llm_client = None
         if llm is not None:
-            from .llm import LlmClient
+            from .llm.client import LlmClient
 
             self.llm_client = LlmClient(llm)
         self._manifest: Any = None
@@ -110,7 +103,7 @@ class Pipeline:
         self.items = []
         interrupted = False
         try:
-            from .check_pool import CheckPool
+            from .equivalence.pool import CheckPool
 
             self._pool = CheckPool(self.project.root, self.dbt_dir, self.jobs, len(tables))
             with self._timed("parse"):
@@ -199,7 +192,7 @@ class Pipeline:
         missing = source_decls.missing_source_declarations(wh, relations)
         if not missing:
             return
-        path = self.dbt_dir / source_decls.SOURCES_FILE
+        path = layout.sources_file(self.dbt_dir)
         existing = path.read_text(encoding="utf-8") if path.is_file() else None
         text = source_decls.render_sources_yml(existing, missing)
         if text is not None:
@@ -251,12 +244,11 @@ class Pipeline:
             self.progress("render", n, len(ready))
 
     def _files_for(self, model_name: str, r: Any) -> dict[Path, str]:
-        staging = self.dbt_dir / "models" / "staging"
-        files: dict[Path, str] = {staging / f"{r.model_name}.sql": r.model_sql}
-        yml = staging / f"_{r.model_name}.yml"
+        files: dict[Path, str] = {layout.model_sql(self.dbt_dir, r.model_name): r.model_sql}
+        yml = layout.model_yaml(self.dbt_dir, r.model_name)
         files[yml] = merge_schema_yml(yml.read_text(encoding="utf-8") if yml.is_file() else None, r.schema_yml, yml)
         if r.snapshot_yml:
-            files[self.dbt_dir / "snapshots" / f"_{model_name}.yml"] = r.snapshot_yml
+            files[layout.snapshot_yaml(self.dbt_dir, model_name)] = r.snapshot_yml
         return files
 
     def _record_generated(self, item: Item, r: Any) -> None:
@@ -354,7 +346,7 @@ class Pipeline:
 
     # -- LLM ----------------------------------------------------------------------------------
     def _accounting(self, item: Item) -> Any:
-        from .llm import Accounting
+        from .llm.client import Accounting
 
         if item.result.output.llm is None:
             item.result.output.llm = Accounting(model=self.llm.model).as_dict()
@@ -363,7 +355,7 @@ class Pipeline:
 
     def _llm_first_answer(self, item: Item, wh: Warehouse) -> Conversion:
         """Ask until the guard accepts an answer (each rejection is a failed iteration)."""
-        from .correction import attempt
+        from .llm.correction import attempt
 
         acc = self._accounting(item)
         conv = Conversion(error="needs_llm")
@@ -380,7 +372,7 @@ class Pipeline:
         """With an LLM: feed back what failed and take a corrected answer (guarded)."""
         if self.llm_client is None or item.context is None or item.conversion is None or self._wh is None:
             return False
-        from .correction import attempt, feedback_for
+        from .llm.correction import attempt, feedback_for
 
         acc = self._accounting(item)
         conv = attempt(self.llm_client, item.context, acc, self._wh.dbt.dialect,
@@ -403,14 +395,14 @@ class Pipeline:
         if manifest.metadata.adapter_type == "duckdb":
             try:
                 with self._timed("build: empty sources"):
-                    create_empty_sources(self.dbt, _source_relations(manifest), manifest=manifest)
+                    create_empty_sources(self.dbt, source_relations(manifest), manifest=manifest)
             except RenderError as exc:
                 return {"parse_errors": [str(exc)], "compile": None, "build": None}
         names = [i.selector for i in items]
         compiled = None
         if self.separate_compile:
             compiled = self.dbt.compile(names, manifest=manifest)
-            if not compiled.success and _is_connection_failure(compiled):
+            if not compiled.success and compiled.connection_failed:
                 compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
         with self._timed("build: dbt build"):
             built = self.dbt.build(build_selection(manifest, names), manifest=manifest)
@@ -425,7 +417,7 @@ class Pipeline:
             return False
         compiled: DbtOutcome | None = outcome["compile"]
         built: DbtOutcome = outcome["build"]
-        nodes = [r for r in built.results if _belongs_to(r, name)]
+        nodes = [r for r in built.results if belongs_to(r, name)]
         if compiled is not None:
             mine = [r for r in compiled.results if r.name == name or r.model_name == name]
             ex.dbt_compile_passed = compiled.success or (bool(mine) and all(r.ok for r in mine))
@@ -490,45 +482,6 @@ def _peak_child_memory_mib() -> int:
     import resource
 
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-
-
-TAG = "dbt_migrate"  # every generated model carries it (render contract)
-
-
-def build_selection(manifest: Any, names: list[str]) -> list[str]:
-    """``--select`` for these models and what they need upstream. dbt matches each selector against
-    every node, so 500 names cost seconds; when the names are exactly the project's dbt_migrate
-    models (a whole-warehouse run) the one tag selector picks the same nodes."""
-    tagged = {n.name for n in manifest.nodes.values()
-              if str(n.resource_type) in ("model", "snapshot") and TAG in (n.tags or [])}
-    if len(names) > 1 and tagged == set(names):
-        return ["+tag:" + TAG]
-    return ["+" + n for n in names]
-
-
-def _belongs_to(r: NodeResult, model: str) -> bool:
-    if r.resource_type in ("model", "snapshot"):
-        return r.name == model
-    if r.resource_type == "unit_test":
-        return r.model_name == model
-    if r.attached_node:
-        return r.attached_node.split(".")[-1] == model
-    return False
-
-
-def _is_connection_failure(outcome: DbtOutcome) -> bool:
-    text = " ".join(outcome.errors).lower()
-    return any(w in text for w in ("could not connect", "connection refused", "failed to connect", "unable to connect"))
-
-
-def _source_relations(manifest: Any) -> list[dict[str, Any]]:
-    rels = []
-    for node in manifest.sources.values():
-        rels.append({
-            "database": node.database, "schema": node.schema, "identifier": node.identifier,
-            "columns": [{"name": c.name, "data_type": c.data_type} for c in node.columns.values()],
-        })
-    return rels
 
 
 def _macro_context(ctx: dict[str, Any]) -> dict[str, Any]:

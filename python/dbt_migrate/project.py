@@ -76,7 +76,9 @@ class Project:
 
     @property
     def runs_dir(self) -> Path:
-        return self.root / ".migration-runs"
+        from .layout import runs_dir
+
+        return runs_dir(self.root)
 
     @property
     def dimensions_dir(self) -> Path:

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlio
-from .context import Warehouse
+from .warehouse import Warehouse
 from .convert.relations import Relation
 from .convert.types import target_type
 from .names import normalize_name
 
-SOURCES_FILE = Path("models") / "staging" / "_dbt_migrate__sources.yml"
 
 
 def source_columns(wh: Warehouse, key: str) -> list[dict[str, str]]:

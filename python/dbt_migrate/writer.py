@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from . import layout
 from .artifacts import Ledger, merge_schema_yml, write_all
 from .errors import InputError, MigrateError
 from .names import model_name_for, model_names, normalize_name
@@ -49,9 +50,10 @@ def write_model(project: Project, table: str, sql_file: Path, yml_file: Path, fo
         raise MigrateError(f"--schema-yml-file {yml_file}: expected a YAML mapping with 'models:'")
     model = _model_name(project, table)
     is_snapshot = "{% snapshot" in sql.replace("{%-", "{%")
-    folder = dbt_dir / ("snapshots" if is_snapshot else "models/staging")
-    sql_path = folder / f"{model}.sql"
-    yml_path = folder / f"_{model}.yml"
+    if is_snapshot:
+        sql_path, yml_path = layout.snapshot_sql(dbt_dir, model), layout.snapshot_yaml(dbt_dir, model)
+    else:
+        sql_path, yml_path = layout.model_sql(dbt_dir, model), layout.model_yaml(dbt_dir, model)
     existing = yml_path.read_text(encoding="utf-8") if yml_path.is_file() else None
     files = {sql_path: sql if sql.endswith("\n") else sql + "\n", yml_path: merge_schema_yml(existing, yml, yml_path)}
     return write_all(Ledger(dbt_dir), files, force=force)

@@ -99,7 +99,7 @@ def test_check_workers_report_what_inline_checks_report(tmp_path):
     """--jobs 2 runs the equivalence checks in worker processes; the reports must be the ones the
     main process gives (`migrate check`), and the whole batch builds in one tag-selected build."""
     from dbt_migrate.dbt import DbtProject
-    from dbt_migrate.pipeline import build_selection
+    from dbt_migrate.dbt import build_selection
 
     root = tmp_path / "wh"
     synthesize(root, 10)

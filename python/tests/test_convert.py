@@ -17,7 +17,8 @@ from sqlglot import exp
 
 from conftest import FIXTURES, REPO
 from dbt_migrate.catalog import MigrationProject
-from dbt_migrate.context import DbtInfo, Warehouse, build_context
+from dbt_migrate.context import build_context
+from dbt_migrate.warehouse import DbtInfo, Warehouse
 from dbt_migrate.convert import convert_context
 from dbt_migrate.convert.derive import NotConvertible, derive_select
 from dbt_migrate.convert.dialects import SUPPORTED_OUTPUT_DIALECTS

@@ -12,12 +12,14 @@ import pytest
 import sqlglot
 
 from dbt_migrate.catalog import MigrationProject
-from dbt_migrate.context import Warehouse, build_context
+from dbt_migrate.context import build_context
+from dbt_migrate.warehouse import Warehouse
 from dbt_migrate.equivalence import check_written, find_model_files
 from dbt_migrate.equivalence import data as data_check
 from dbt_migrate.equivalence import structural
 from dbt_migrate.equivalence.edges import Column, Scenario, TableDef
-from dbt_migrate.equivalence.render import Relations, parse_model, render_model
+from dbt_migrate.jinja_standins import DbtStandins
+from dbt_migrate.equivalence.offline_jinja import Relations, parse_model, render_model
 from dbt_migrate.project import Project
 
 from conftest import FIXTURES, REPO, run_cli
@@ -94,7 +96,7 @@ def test_model_jinja_renders_to_legacy_table_names():
                        "union all select * from {{ this }} where {{ dbt.current_timestamp() }} is not null", rel)
     assert out.config == {"materialized": "table", "unique_key": "id"}
     assert '"bronze"."customer"' in out.sql and '"silver"."dimx"' in out.sql and '"silver"."t"' in out.sql
-    assert "1 = 1" in out.sql and "current_timestamp is not null" in out.sql
+    assert "1 = 1" in out.sql and f"{DbtStandins().current_timestamp()} is not null" in out.sql
 
 
 # -- data: real DuckDB ------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dbt_migrate import lifecycle_files as files
-from dbt_migrate import lifecycle_state as state
+from dbt_migrate.lifecycle import files
+from dbt_migrate.lifecycle import state
 from dbt_migrate.cli import main
 from dbt_migrate.dbt import DbtProject
-from dbt_migrate.lifecycle_ops import Lifecycle
+from dbt_migrate.lifecycle.ops import Lifecycle
 from dbt_migrate.project import Project
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -11,12 +11,12 @@ from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
-from .shape import apply_joins_for, shape_query
+from .ctes import apply_joins_for, shape_query
 from .style import render
 from .types import normalize_types
 
 if TYPE_CHECKING:
-    from ..context import Warehouse
+    from ..warehouse import Warehouse
 
 
 @dataclass

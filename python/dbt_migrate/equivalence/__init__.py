@@ -12,19 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import yamlio
-from ..context import produced_columns
+from .. import layout, yamlio
+from ..warehouse import produced_columns
 from ..convert import NotConvertible, legacy_query
 from ..convert.types import normalize_types, target_type
 from ..names import normalize_name
 from . import data as data_check
 from . import structural
 from .edges import Column, Scenario, TableDef, scenarios
-from .render import Relations, RenderFailed, declared_sources, render_model
+from .offline_jinja import Relations, RenderFailed, declared_sources, render_model
 from .report import Check, Report
 
 if TYPE_CHECKING:
-    from ..context import Warehouse
+    from ..warehouse import Warehouse
     from ..project import Project
 
 __all__ = [
@@ -58,18 +58,11 @@ def sources_of(wh: "Warehouse") -> dict[tuple[str, str], str]:
 def find_model_files(dbt_dir: Path, model_name: str) -> tuple[Path | None, dict[str, Any] | None]:
     """The model's SQL under models/ (``<model>.sql``, or ``stg_<model>.sql`` behind a snapshot)
     and the snapshot config from snapshots/, when there is one."""
-    sql = None
-    for name in (f"{model_name}.sql", f"stg_{model_name}.sql"):
-        hits = sorted((dbt_dir / "models").rglob(name)) if (dbt_dir / "models").is_dir() else []
-        if hits:
-            sql = hits[0]
-            break
+    sql = layout.find_model_sql(dbt_dir, model_name)
     snapshot = None
-    snap_dir = dbt_dir / "snapshots"
-    if snap_dir.is_dir():
-        for path in sorted(snap_dir.rglob("*.yml")):
-            found = snapshot_config(path.read_text(encoding="utf-8"), model_name)
-            snapshot = found if found is not None else snapshot
+    for path in layout.snapshot_yamls(dbt_dir):
+        found = snapshot_config(path.read_text(encoding="utf-8"), model_name)
+        snapshot = found if found is not None else snapshot
     return sql, snapshot
 
 
@@ -210,7 +203,8 @@ def check_written(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path, run_data:
 def check_table(project: "Project", table: str, run_data: bool = True) -> Report:
     """``migrate check``: load the migration project, build the context, check the written model."""
     from ..catalog import MigrationProject
-    from ..context import Warehouse, build_context
+    from ..context import build_context
+    from ..warehouse import Warehouse
 
     mp = MigrationProject(project.root)
     mp.manifest

@@ -15,7 +15,7 @@ import duckdb
 from ..names import split_name
 from .edges import Scenario, TableDef
 from .report import Check
-from .shape import AUDIT_COLUMNS
+from .features import AUDIT_COLUMNS
 
 SAMPLE = 3
 DECIMALS = 4

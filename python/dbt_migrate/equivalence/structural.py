@@ -11,9 +11,9 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from ..context import MATERIALIZATIONS
+from ..rules import MATERIALIZATIONS
 from .report import Check
-from .shape import Analyzer, Features
+from .features import Analyzer, Features
 
 DIALECT = "duckdb"
 
@@ -33,7 +33,7 @@ def model_tree(sql: str) -> exp.Expression:
 def strip_self_filters(tree: exp.Expression, target: str) -> tuple[exp.Expression, list[str]]:
     """WHERE conjuncts that read the target itself (``x > (select max(x) from target)``) are the
     legacy incremental filter, which a dbt model writes as ``watermark_filter``: removed."""
-    from .shape import conjuncts, table_key
+    from .features import conjuncts, table_key
 
     tree = tree.copy()
     removed: list[str] = []

@@ -15,6 +15,8 @@ import sqlglot
 from jinja2 import nodes
 from sqlglot import exp
 
+from ..jinja_standins import DbtMigrateStandins, DbtStandins
+
 ALLOWED_CALLS = {"source", "ref", "is_incremental", "var"}
 ALLOWED_NAMES = ALLOWED_CALLS | {"this", "invocation_id", "dbt", "dbt_migrate", "target"}
 FORBIDDEN_HINT = {
@@ -114,6 +116,11 @@ class _Stub:
         return self.text
 
 
+def _neutral(_namespace: str, _name: str) -> _Stub:
+    """An unknown macro renders as ``null``: the guard only needs SQL that parses."""
+    return _Stub()
+
+
 def render_stub(sql: str) -> str:
     """The model with stand-ins: relations become plain names, macros neutral expressions."""
     env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)
@@ -125,8 +132,8 @@ def render_stub(sql: str) -> str:
         "is_incremental": lambda: False,
         "var": lambda name, default=None: "null" if default is None else default,
         "invocation_id": "00000000",
-        "dbt": _Stub(),
-        "dbt_migrate": _Stub("1 = 1"),
+        "dbt": DbtStandins(_neutral),
+        "dbt_migrate": DbtMigrateStandins(_neutral),
         "target": _Stub("dev"),
     }
     return env.from_string(sql).render(**ctx)

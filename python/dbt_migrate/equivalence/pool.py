@@ -12,7 +12,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .context import DbtInfo
+from ..warehouse import DbtInfo
 
 # Below this a batch's checks (~25 ms a model) take about as long as starting a worker (imports,
 # loading the project). On 2 cores two workers and inline checks measured the same within noise
@@ -33,8 +33,8 @@ def _init_worker(root: str) -> None:
     """Load the migration project (and the check's imports) while the main process parses."""
     import signal
 
-    from . import equivalence  # noqa: F401 - imported now, not on the first check
-    from .catalog import MigrationProject
+    from .. import equivalence  # noqa: F401 - imported now, not on the first check
+    from ..catalog import MigrationProject
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     global _PROJECT
@@ -45,14 +45,14 @@ def _init_worker(root: str) -> None:
 def _warehouse(dbt: DbtInfo) -> Any:
     global _WAREHOUSE
     if _WAREHOUSE is None or _WAREHOUSE.dbt != dbt:
-        from .context import Warehouse
+        from ..warehouse import Warehouse
 
         _WAREHOUSE = Warehouse(_PROJECT, dbt)
     return _WAREHOUSE
 
 
 def _check_one(ctx: dict[str, Any], dbt_dir: str, dbt: DbtInfo, written: Any) -> dict[str, Any]:
-    from .equivalence import check_written
+    from . import check_written
 
     return check_written(_warehouse(dbt), ctx, Path(dbt_dir), written=written).to_dict()
 
@@ -76,7 +76,7 @@ class CheckPool:
 
     def submit(self, wh: Any, ctx: dict[str, Any], written: Any) -> Future | dict[str, Any]:
         if self.executor is None:
-            from .equivalence import check_written
+            from . import check_written
 
             return check_written(wh, ctx, self.dbt_dir, written=written).to_dict()
         return self.executor.submit(_check_one, ctx, str(self.dbt_dir), wh.dbt, written)

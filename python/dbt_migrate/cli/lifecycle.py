@@ -1,4 +1,4 @@
-"""CLI commands for pause / restore / status: thin click wrappers over ``lifecycle_ops``."""
+"""CLI commands for pause / restore / status: thin click wrappers over ``lifecycle.ops``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import lifecycle as core
+from ..lifecycle import readiness as core
+from .options import emit_json, handle_errors, json_option, project_root_option
 
 GROUP_HELP = "GROUP is a dbt tag, e.g. dim_customer: one dimension or fact and its models."
 
@@ -19,8 +20,8 @@ def _console() -> Console:
 
 
 def _lifecycle(project_root: Path):
-    from .lifecycle_ops import Lifecycle
-    from .project import Project
+    from ..lifecycle.ops import Lifecycle
+    from ..project import Project
 
     return Lifecycle(Project(project_root))
 
@@ -51,8 +52,6 @@ def _verdict_table(models: dict) -> Table:
 
 def register(group: click.Group) -> None:
     """Attach the lifecycle commands to the main group."""
-    from .cli import handle_errors, json_option, project_root_option, emit_json
-
     @group.command("pause")
     @click.argument("group_tag", metavar="GROUP")
     @project_root_option
@@ -113,7 +112,7 @@ def register(group: click.Group) -> None:
             return click.confirm(f"restore {len(report.ready)} model(s) of '{group_tag}': "
                                  f"{', '.join(report.ready)}?", default=True)
 
-        from .lifecycle_ops import verdict_json as _vj
+        from ..lifecycle.ops import verdict_json as _vj
 
         report = _lifecycle(project_root).restore(group_tag, dry_run=dry_run, build=do_build, commit=commit,
                                                   allow_dirty=allow_dirty, confirm=confirm)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .convert import Conversion
-from .convert.relations import Relation
+from ..convert import Conversion
+from ..convert.relations import Relation
 from .guard import check_model_sql
-from .llm import Accounting, LlmClient, LlmError, build_messages, extract_sql
+from .client import Accounting, LlmClient, LlmError, build_messages, extract_sql
 
 
 def known_relations(ctx: dict[str, Any], declared: dict[str, tuple[str, str]]) -> tuple[dict[str, Relation], set[str]]:
     """What the model may read: the legacy code's tables through their source()/ref() mapping."""
-    from .names import normalize_name
+    from ..names import normalize_name
 
     sources: dict[str, Relation] = {}
     refs: set[str] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def _git(repo: Path, *args: str) -> str:

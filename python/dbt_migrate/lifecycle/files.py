@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 SKIP = ".skip"
 MOVABLE = {"models": "name", "snapshots": "name", "unit_tests": "model"}

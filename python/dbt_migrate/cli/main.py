@@ -2,80 +2,32 @@
 
 from __future__ import annotations
 
-import functools
-import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
-from .errors import MigrateError
+from .. import __version__
+from . import lifecycle as lifecycle_commands
+from .options import (
+    EXIT_NOT_OK,
+    EXIT_OK,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_project,
+    pipeline_options,
+    project_root_option,
+)
 
 if TYPE_CHECKING:
-    from .project import Project
-
-# Exit codes (documented in the README's CLI table).
-EXIT_OK, EXIT_NOT_OK, EXIT_IO = 0, 1, 2
-
-
-def project_root_option(fn: Callable) -> Callable:
-    return click.option(
-        "--project-root",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="Migration project root (holds manifest.json, catalog/, test-specs/, ddl/).",
-    )(fn)
-
-
-def json_option(fn: Callable) -> Callable:
-    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")(fn)
-
-
-def emit_json(payload: Any) -> None:
-    click.echo(json.dumps(payload, indent=2, default=str))
-
-
-def handle_errors(fn: Callable) -> Callable:
-    """Turn MigrateError into a one-line message on stderr and its exit code; never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except MigrateError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-        except Exception as exc:  # a bug of ours: say so plainly; the traceback is opt-in
-            if os.environ.get("DBT_MIGRATE_DEBUG"):
-                raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                       "(set DBT_MIGRATE_DEBUG=1 for the traceback, and please report it)", err=True)
-            sys.exit(EXIT_NOT_OK)
-
-    return wrapper
-
+    from ..project import Project
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dbt-migrate")
 def main() -> None:
     """dbt-migrate: turn T-SQL stored procedures into dbt models with tests that prove them."""
-
-
-def _project(root: Path) -> "Project":
-    from .project import Project
-
-    if not root.is_dir():
-        from .errors import InputError
-
-        raise InputError(f"--project-root {root}: no such folder")
-    return Project(root)
 
 
 @main.command()
@@ -90,14 +42,14 @@ def init(project_root: Path, adapter: str, as_json: bool) -> None:
     installing the dbt_migrate package, and .gitignore, then runs `dbt deps`. Existing files are
     never overwritten; a second run changes nothing.
     """
-    from .init import init_project
+    from ..init import init_project
 
-    report = init_project(_project(project_root).dbt_dir, adapter=adapter)
+    report = init_project(open_project(project_root).dbt_dir, adapter=adapter)
     if as_json:
         emit_json({"dbt_project": str(report.dbt_dir), "created": report.created, "kept": report.kept,
                    "deps_ran": report.deps_ran, "notes": report.notes})
         return
-    from .ui import print_init
+    from .console import print_init
 
     print_init(report)
 
@@ -108,10 +60,11 @@ def init(project_root: Path, adapter: str, as_json: bool) -> None:
 @handle_errors
 def context(project_root: Path, table: str) -> None:
     """Print the context JSON for one table (what generation reads)."""
-    from .catalog import MigrationProject
-    from .context import Warehouse, build_context
+    from ..catalog import MigrationProject
+    from ..context import build_context
+    from ..warehouse import Warehouse
 
-    project = _project(project_root)
+    project = open_project(project_root)
     mp = MigrationProject(project.root)
     mp.manifest
     emit_json(build_context(Warehouse(mp, _dbt_info_if_any(project)), table))
@@ -119,12 +72,12 @@ def context(project_root: Path, table: str) -> None:
 
 def _dbt_info_if_any(project: "Project"):
     """Declared sources and adapter from the dbt project when there is one; defaults otherwise."""
-    from .context import DbtInfo
+    from ..warehouse import DbtInfo
 
     if not (project.dbt_dir / "dbt_project.yml").is_file():
         return DbtInfo()
-    from .dbt import DbtProject
-    from .pipeline import dbt_info
+    from ..dbt import DbtProject
+    from ..dbt import dbt_info
 
     parsed = DbtProject(project.dbt_dir).parse()
     return dbt_info(parsed.manifest) if parsed.success and parsed.manifest is not None else DbtInfo()
@@ -145,9 +98,9 @@ def write(project_root: Path, table: str, model_sql_file: Path, schema_yml_file:
     models/staging/<model>.sql and models/staging/_<model>.yml (YAML merged by model name);
     a snapshot goes to snapshots/. Files are written atomically.
     """
-    from .writer import write_model
+    from ..writer import write_model
 
-    paths = write_model(_project(project_root), table, model_sql_file, schema_yml_file, force=force)
+    paths = write_model(open_project(project_root), table, model_sql_file, schema_yml_file, force=force)
     if as_json:
         emit_json({"written": [str(p) for p in paths]})
     else:
@@ -155,28 +108,15 @@ def write(project_root: Path, table: str, model_sql_file: Path, schema_yml_file:
             click.echo(f"wrote {p}")
 
 
-def _pipeline_options(fn: Callable) -> Callable:
-    fn = click.option("--max-iterations", type=click.IntRange(1, 10), default=3, show_default=True,
-                      help="Build/correct attempts per model.")(fn)
-    fn = click.option("--no-build", is_flag=True, help="Write files only; do not run dbt compile/build.")(fn)
-    fn = click.option("--force", is_flag=True, help="Overwrite model files edited since dbt-migrate wrote them.")(fn)
-    fn = click.option("--llm", "llm_model", default=None, metavar="MODEL",
-                      help="Use this litellm model for what rules cannot convert and for corrections "
-                           "(or set $DBT_MIGRATE_LLM_MODEL). Keys come from the provider's usual env vars.")(fn)
-    fn = click.option("--accept-gaps", is_flag=True,
-                      help="Keep an item ok when the equivalence check reports a gap (recorded either way).")(fn)
-    return fn
-
-
 def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
                     max_iterations: int, force: bool, accept_gaps: bool = False,
                     llm_model: str | None = None, separate_compile: bool = True,
                     jobs: int | None = None) -> None:
-    from .llm import LlmConfig
-    from .pipeline import Pipeline, write_run
-    from .ui import Progress, print_run
+    from ..llm.client import LlmConfig
+    from ..pipeline import Pipeline, write_run
+    from .console import Progress, print_run
 
-    project = _project(project_root)
+    project = open_project(project_root)
     with Progress(enabled=not as_json) as progress:
         pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
                             progress=progress.update, accept_gaps=accept_gaps,
@@ -196,7 +136,7 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
 @main.command()
 @project_root_option
 @click.option("--table", "table", required=True, help="Target table, e.g. silver.DimStore.")
-@_pipeline_options
+@pipeline_options
 @json_option
 @handle_errors
 def generate(project_root: Path, table: str, max_iterations: int, no_build: bool, force: bool,
@@ -219,19 +159,19 @@ def generate(project_root: Path, table: str, max_iterations: int, no_build: bool
               help="Processes for the equivalence checks: more than 1 runs them in workers beside the "
                    "dbt build, 1 in the main process [default: one per core for batches of 50 or "
                    "more tables, else 1].")
-@_pipeline_options
+@pipeline_options
 @json_option
 @handle_errors
 def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_iterations: int, no_build: bool,
         force: bool, as_json: bool, accept_gaps: bool, llm_model: str | None, jobs: int | None) -> None:
     """Batch pipeline: every stage for all tables, one dbt build per iteration."""
-    from .catalog import MigrationProject
-    from .errors import InputError
-    from .order import dependency_order
+    from ..catalog import MigrationProject
+    from ..errors import InputError
+    from ..order import dependency_order
 
     if not all_tables and not tables:
         raise InputError("give --all or at least one --table")
-    project = _project(project_root)
+    project = open_project(project_root)
     mp = MigrationProject(project.root)
     names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
     _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
@@ -252,10 +192,10 @@ def check(project_root: Path, table: str, no_data: bool, as_json: bool) -> None:
     model on the test-spec rows plus edge rows, in an in-memory DuckDB). Writes nothing.
     Exit 0 on match or divergence, 1 on gap, 2 bad input.
     """
-    from .equivalence import check_table
-    from .ui import print_check
+    from ..equivalence import check_table
+    from .console import print_check
 
-    report = check_table(_project(project_root), table, run_data=not no_data)
+    report = check_table(open_project(project_root), table, run_data=not no_data)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -270,17 +210,11 @@ def check(project_root: Path, table: str, no_data: bool, as_json: bool) -> None:
 @handle_errors
 def demo(target_dir: Path | None, as_json: bool) -> None:
     """Build the embedded demo warehouse and migrate it end to end (DuckDB, offline)."""
-    from .demo import run_demo
+    from ..demo import run_demo
 
     ok = run_demo(target_dir, as_json=as_json)
     sys.exit(EXIT_OK if ok else EXIT_NOT_OK)
 
 
-def _register_optional() -> None:
-    # Command groups that live in their own modules register themselves here.
-    from . import cli_lifecycle
-
-    cli_lifecycle.register(main)
-
-
-_register_optional()
+# Command groups that live in their own modules attach themselves to the group.
+lifecycle_commands.register(main)

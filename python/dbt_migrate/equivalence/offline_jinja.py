@@ -17,6 +17,8 @@ import yaml
 
 from .. import yamlio
 from ..names import normalize_name, split_name
+from ..jinja_standins import DbtMigrateStandins, DbtStandins
+from ..rules import snapshot_of_staging
 
 
 class RenderFailed(Exception):
@@ -37,7 +39,7 @@ class Relations:
 
     def ref(self, *args: str, **_: Any) -> str:
         name = args[-1].lower()
-        return self.models.get(name) or self.models.get(name.removeprefix("stg_")) or name
+        return self.models.get(name) or self.models.get(snapshot_of_staging(name)) or name
 
 
 def declared_sources(dbt_dir: Path) -> dict[tuple[str, str], str]:
@@ -80,79 +82,8 @@ def quoted(key: str) -> str:
     return f'"{schema}"."{table}"' if schema else f'"{table}"'
 
 
-class _Dbt:
-    """``dbt.<macro>()`` cross-database macros as DuckDB SQL."""
-
-    def current_timestamp(self) -> str:
-        return "current_timestamp"
-
-    def current_timestamp_backcompat(self) -> str:
-        return "current_timestamp"
-
-    def type_string(self) -> str:
-        return "varchar"
-
-    def type_int(self) -> str:
-        return "integer"
-
-    def type_bigint(self) -> str:
-        return "bigint"
-
-    def type_timestamp(self) -> str:
-        return "timestamp"
-
-    def type_numeric(self) -> str:
-        return "numeric(28, 6)"
-
-    def type_float(self) -> str:
-        return "double"
-
-    def type_boolean(self) -> str:
-        return "boolean"
-
-    def dateadd(self, datepart: str, interval: Any, from_date_or_timestamp: str) -> str:
-        return f"({from_date_or_timestamp} + (interval 1 {datepart}) * ({interval}))"
-
-    def datediff(self, first_date: str, second_date: str, datepart: str) -> str:
-        return f"date_diff('{datepart}', {first_date}, {second_date})"
-
-    def date_trunc(self, datepart: str, date: str) -> str:
-        return f"date_trunc('{datepart}', {date})"
-
-    def concat(self, fields: list[str]) -> str:
-        return "(" + " || ".join(str(f) for f in fields) + ")"
-
-    def safe_cast(self, field_: str, type_: str) -> str:
-        return f"try_cast({field_} as {type_})"
-
-    def cast(self, field_: str, type_: str) -> str:
-        return f"cast({field_} as {type_})"
-
-    def hash(self, field_: str) -> str:
-        return f"md5(cast({field_} as varchar))"
-
-    def length(self, expression: str) -> str:
-        return f"length({expression})"
-
-    def replace(self, field_: str, old: str, new: str) -> str:
-        return f"replace({field_}, {old}, {new})"
-
-    def split_part(self, string_text: str, delimiter_text: str, part_number: Any) -> str:
-        return f"split_part({string_text}, {delimiter_text}, {part_number})"
-
-    def any_value(self, expression: str) -> str:
-        return f"any_value({expression})"
-
-    def __getattr__(self, name: str) -> Any:
-        raise RenderFailed(f"dbt.{name}() is not supported by the equivalence renderer")
-
-
-class _DbtMigrate:
-    def watermark_filter(self, *args: Any, **kwargs: Any) -> str:
-        return "1 = 1"
-
-    def __getattr__(self, name: str) -> Any:
-        raise RenderFailed(f"dbt_migrate.{name}() is not supported by the equivalence renderer")
+def _unsupported(namespace: str, name: str) -> Any:
+    raise RenderFailed(f"{namespace}.{name}() is not supported by the equivalence renderer")
 
 
 @dataclass
@@ -187,8 +118,8 @@ def render_model(text: str, relations: Relations) -> Rendered:
         "var": lambda name, default=None: default,
         "env_var": lambda name, default="": default,
         "execute": True,
-        "dbt": _Dbt(),
-        "dbt_migrate": _DbtMigrate(),
+        "dbt": DbtStandins(_unsupported),
+        "dbt_migrate": DbtMigrateStandins(_unsupported),
         "adapter": None,
     }
     try:

@@ -4,7 +4,7 @@ A *group* is a dbt tag (``dim_customer``): one dimension or fact and its models.
 is a ``<model>.sql.skip`` file dbt does not parse. Everything here works on plain data produced at
 the edges: the parsed project (``dbt.manifest_inventory``) and the dependencies dbt's static
 extractor read from each ``.skip`` file. The orchestration (files, dbt, git) is in
-``lifecycle_ops``; the state document in ``lifecycle_state``.
+``lifecycle.ops``; the state document in ``lifecycle.state``.
 """
 
 from __future__ import annotations

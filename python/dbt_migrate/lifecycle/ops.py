@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import lifecycle as core
-from . import lifecycle_files as files
-from . import lifecycle_git as git
-from . import lifecycle_state as state
-from .dbt import DbtProject, ExtractionFailed, manifest_inventory, static_dependencies
-from .errors import InputError
-from .project import Project
+from . import readiness as core
+from . import files
+from . import git
+from . import state
+from ..dbt import DbtProject, ExtractionFailed, manifest_inventory, static_dependencies
+from ..errors import InputError
+from ..project import Project
 
 
 def _now() -> str:

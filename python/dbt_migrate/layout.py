@@ -1,0 +1,75 @@
+"""Where dbt-migrate's output goes: the one home of every path it writes.
+
+Models and their YAML in ``models/staging/``, snapshots' YAML in ``snapshots/``, undeclared
+sources in one file beside the models, the ledger of written files in ``.dbt-migrate/``, and each
+run's result JSON in the migration project's ``.migration-runs/``. Callers ask here; no other
+module spells a folder or file name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .rules import STAGING_PREFIX
+
+MODELS_DIR = Path("models") / "staging"
+SNAPSHOTS_DIR = Path("snapshots")
+SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
+LEDGER_FILE = Path(".dbt-migrate") / "written.json"
+RUNS_DIR = ".migration-runs"
+
+
+def model_sql(dbt_dir: Path, model: str) -> Path:
+    """``models/staging/<model>.sql``."""
+    return dbt_dir / MODELS_DIR / f"{model}.sql"
+
+
+def model_yaml(dbt_dir: Path, model: str) -> Path:
+    """``models/staging/_<model>.yml``: the model's schema YAML and unit tests."""
+    return dbt_dir / MODELS_DIR / f"_{model}.yml"
+
+
+def snapshot_yaml(dbt_dir: Path, model: str) -> Path:
+    """``snapshots/_<model>.yml``: a dim_scd2 table's snapshot."""
+    return dbt_dir / SNAPSHOTS_DIR / f"_{model}.yml"
+
+
+def snapshot_sql(dbt_dir: Path, model: str) -> Path:
+    """``snapshots/<model>.sql``: a hand-written snapshot block (``migrate write``)."""
+    return dbt_dir / SNAPSHOTS_DIR / f"{model}.sql"
+
+
+
+def sources_file(dbt_dir: Path) -> Path:
+    return dbt_dir / SOURCES_FILE
+
+
+def ledger_file(dbt_dir: Path) -> Path:
+    return dbt_dir / LEDGER_FILE
+
+
+def runs_dir(root: Path) -> Path:
+    return root / RUNS_DIR
+
+
+def model_sql_candidates(model: str) -> tuple[str, str]:
+    """File names a model's SQL may have under ``models/``: its own, or the staging model a
+    snapshot reads (``stg_<model>.sql``)."""
+    return f"{model}.sql", f"{STAGING_PREFIX}{model}.sql"
+
+
+def find_model_sql(dbt_dir: Path, model: str) -> Path | None:
+    """The model's SQL anywhere under ``models/`` (a person may have moved it)."""
+    models = dbt_dir / "models"
+    if not models.is_dir():
+        return None
+    for name in model_sql_candidates(model):
+        hits = sorted(models.rglob(name))
+        if hits:
+            return hits[0]
+    return None
+
+
+def snapshot_yamls(dbt_dir: Path) -> list[Path]:
+    folder = dbt_dir / SNAPSHOTS_DIR
+    return sorted(folder.rglob("*.yml")) if folder.is_dir() else []

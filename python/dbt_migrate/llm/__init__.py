@@ -1,0 +1,1 @@
+"""The LLM path: litellm client, the output guard, generation and self-correction."""

@@ -1,0 +1,121 @@
+"""A migration project plus what the dbt project says: shared by every table's context and check.
+
+``DbtInfo`` is plain data read from dbt's manifest by ``dbt.dbt_info``; ``Warehouse`` adds the
+parsed DDL and the table -> model naming, derived once per run, not once per table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .catalog import MigrationProject, TableCatalog
+from .convert.dialects import dialect_for_adapter
+from .convert.relations import Resolver
+from .ddl import DdlColumn, parse_procedures, parse_tables
+from .names import model_names, normalize_name
+
+
+@dataclass
+class DbtInfo:
+    """What the dbt project says: adapter, declared sources, models it already has."""
+
+    adapter_type: str = "duckdb"
+    declared_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    models: set[str] = field(default_factory=set)
+
+    @property
+    def dialect(self) -> str:
+        return dialect_for_adapter(self.adapter_type)
+
+
+class Warehouse:
+    """A migration project plus its parsed DDL: shared by every table's context."""
+
+    def __init__(self, project: MigrationProject, dbt: DbtInfo | None = None):
+        self.project = project
+        self.dbt = dbt or DbtInfo()
+        self.source_dialect = project.manifest.dialect
+        self.ddl_tables: dict[str, list[DdlColumn]] = parse_tables(project.ddl_text("tables.sql"), self.source_dialect)
+        self.ddl_procedures: dict[str, str] = parse_procedures(project.ddl_text("procedures.sql"), self.source_dialect)
+        self.targets = model_names(t.key for t in project.targets)
+        self._names_cache: dict[str, str] | None = None
+        for model in self.dbt.models:
+            self.targets.setdefault(model, model)
+
+    # Views of the DDL every item's conversion and check reads: derived once per warehouse, not
+    # once per item (a whole-warehouse batch would otherwise redo them N times).
+    @cached_property
+    def ddl_column_names(self) -> dict[str, set[str]]:
+        """Normalized table name -> lower-case column names."""
+        return {k: {c.name.lower() for c in cols} for k, cols in self.ddl_tables.items()}
+
+    @cached_property
+    def ddl_column_lists(self) -> dict[str, list[str]]:
+        """Normalized table name -> column names as written, in order."""
+        return {k: [c.name for c in cols] for k, cols in self.ddl_tables.items()}
+
+    @cached_property
+    def ddl_type_schema(self) -> dict[str, dict[str, dict[str, str]]]:
+        """``{schema: {table: {column: sql_type}}}`` for sqlglot's type inference."""
+        from .convert.semantics import schema_from_ddl
+
+        return schema_from_ddl(self.ddl_tables)
+
+    @cached_property
+    def model_keys(self) -> dict[str, str]:
+        """Model name -> legacy table key: catalog targets first (``targets`` lists them before the
+        models dbt already has), then those models."""
+        models: dict[str, str] = {}
+        for key, model in self.targets.items():
+            models.setdefault(model, key)
+        return models
+
+    def resolver(self, target: str, incremental: bool) -> Resolver:
+        return Resolver(
+            targets=dict(self.targets),
+            declared_sources=dict(self.dbt.declared_sources),
+            written_names=self._written_names(),
+            current=normalize_name(target),
+            incremental=incremental,
+        )
+
+    def _written_names(self) -> dict[str, str]:
+        """Table names as the procedure catalogs write them (case kept), for new source declarations."""
+        if self._names_cache is not None:
+            return self._names_cache
+        names: dict[str, str] = {}
+        for proc in self.project.procedures.values():
+            for ref in proc.references.tables.in_scope:
+                names.setdefault(normalize_name(f"{ref.schema_}.{ref.name}"), f"{ref.schema_}.{ref.name}")
+        self._names_cache = names
+        return names
+
+    def columns_of(self, key: str) -> list[str] | None:
+        """Columns a relation has: a target's model output, or a source's DDL/catalog columns."""
+        key = normalize_name(key)
+        table = self.project.tables.get(key)
+        if table is not None and table.is_target:
+            return produced_columns(table)
+        if key in self.ddl_tables:
+            return [c.name for c in self.ddl_tables[key]]
+        if table is not None and table.columns:
+            return [c.name for c in table.columns]
+        cols: list[str] = []
+        for proc in self.project.procedures.values():
+            for ref in proc.references.tables.in_scope:
+                if normalize_name(f"{ref.schema_}.{ref.name}") == key:
+                    cols += [c.name for c in ref.columns if c.name not in cols]
+        return cols or None
+
+
+def identity_columns(table: TableCatalog) -> set[str]:
+    cols = {c.name.lower() for c in table.columns if c.is_identity}
+    cols |= {a.column.lower() for a in table.auto_increment_columns}
+    return cols
+
+
+def produced_columns(table: TableCatalog) -> list[str]:
+    """A migrated model produces the table's columns except warehouse-generated identity keys."""
+    skip = identity_columns(table)
+    return [c.name for c in table.columns if c.name.lower() not in skip]
