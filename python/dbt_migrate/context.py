@@ -1,4 +1,4 @@
-"""Assembling the context for one target table (pure: catalogs in, a context dict out).
+"""Assembling the context for one target table (pure: catalogs in, a typed ``Context`` out).
 
 The context is what `migrate context --table T` prints and what the package's `generate_model`
 macros read (docs/render-contract.md).
@@ -6,9 +6,18 @@ macros read (docs/render-contract.md).
 
 from __future__ import annotations
 
-from typing import Any
 
 from .catalog import TableCatalog
+from .contracts import (
+    Context,
+    ContextColumn,
+    Expectation,
+    GivenInput,
+    Materialization,
+    SchemaTest,
+    SourceTable,
+    UnitTest,
+)
 from .convert.relations import Resolver
 from .convert.types import target_type
 from .errors import InputError, NotReadyError
@@ -40,7 +49,7 @@ def entity_key_for(table: TableCatalog) -> list[str]:
     return list(profile.natural_key) or [c for c in pk if c.lower() not in identity]
 
 
-def build_context(wh: Warehouse, table_name: str) -> dict[str, Any]:
+def build_context(wh: Warehouse, table_name: str) -> Context:
     mp = wh.project
     table = mp.table(table_name)
     path = mp.root / "catalog" / "tables" / f"{table.key}.json"
@@ -83,74 +92,75 @@ def build_context(wh: Warehouse, table_name: str) -> dict[str, Any]:
         if key == table.key and not ref.is_selected:
             continue
         rel = resolver.resolve(f"{ref.schema_}.{ref.name}")
-        source_tables.append({
-            "relation": f"{ref.schema_}.{ref.name}", "kind": rel.kind, "jinja": rel.jinja,
-            "columns": [c.name for c in ref.columns],
-        })
+        source_tables.append(SourceTable(
+            relation=f"{ref.schema_}.{ref.name}", kind=rel.kind, jinja=rel.jinja,
+            columns=[c.name for c in ref.columns], source_name=rel.source_name,
+            table_name=rel.table_name, model_name=rel.model_name,
+        ))
 
-    return {
-        "table": f"{table.schema_}.{table.name}",
-        "model_name": model_name,
-        "description": (
+    return Context(
+        table=f"{table.schema_}.{table.name}",
+        model_name=model_name,
+        description=(
             f"{table.schema_}.{table.name} migrated from {proc.schema_}.{proc.name} "
             f"({classification.replace('_', ' ')})."
         ),
-        "writer": f"{proc.schema_}.{proc.name}",
-        "tags": [MIGRATED_TAG],
-        "profile": profile.model_dump(mode="json", by_alias=True),
-        "materialization": {
-            "classification": classification,
-            "materialized": materialized,
-            "unique_key": unique_key_for(table) if classification in KEYED else None,
-            "watermark": profile.watermark[0] if profile.watermark else None,
-        },
-        "statements": [s.model_dump(mode="json") for s in proc.statements],
-        "proc_body": wh.ddl_procedures.get(proc.key, ""),
-        "columns": [
-            {
-                "name": c.name, "sql_type": c.sql_type,
-                "data_type": target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
-                "is_nullable": c.is_nullable, "is_identity": c.name.lower() in identity_columns(table),
-            }
+        writer=f"{proc.schema_}.{proc.name}",
+        tags=[MIGRATED_TAG],
+        profile=profile.model_dump(mode="json", by_alias=True),
+        materialization=Materialization(
+            classification=classification,
+            materialized=materialized,
+            unique_key=unique_key_for(table) if classification in KEYED else None,
+            watermark=profile.watermark[0] if profile.watermark else None,
+        ),
+        statements=list(proc.statements),
+        proc_body=wh.ddl_procedures.get(proc.key, ""),
+        columns=[
+            ContextColumn(
+                name=c.name, sql_type=c.sql_type,
+                data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
+                is_nullable=c.is_nullable, is_identity=c.name.lower() in identity_columns(table),
+            )
             for c in table.columns
         ],
-        "source_tables": source_tables,
-        "schema_tests": schema_tests(wh, table, resolver),
-        "unit_tests": unit_tests(wh, table, resolver, warnings, incremental=incremental),
-        "refactored_sql": refactored,
-        "needs_llm": proc.needs_llm,
-        "routing_reasons": proc.routing_reasons,
-        "target_dialect": wh.dbt.dialect,
-        "source_dialect": wh.source_dialect,
-        "warnings": warnings,
-    }
+        source_tables=source_tables,
+        schema_tests=schema_tests(wh, table, resolver),
+        unit_tests=unit_tests(wh, table, resolver, warnings, incremental=incremental),
+        refactored_sql=refactored,
+        needs_llm=proc.needs_llm,
+        routing_reasons=proc.routing_reasons,
+        target_dialect=wh.dbt.dialect,
+        source_dialect=wh.source_dialect,
+        warnings=warnings,
+    )
 
 
-def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list[dict[str, Any]]:
+def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list[SchemaTest]:
     profile = table.profile
     assert profile is not None
-    tests: list[dict[str, Any]] = []
+    tests: list[SchemaTest] = []
     key = entity_key_for(table)
     if len(key) == 1:
-        tests += [{"kind": "entity_integrity", "column": key[0], "test": t} for t in ("unique", "not_null")]
+        tests += [SchemaTest(kind="entity_integrity", column=key[0], test=t) for t in ("unique", "not_null")]
     elif key:
-        tests += [{"kind": "entity_integrity", "column": c, "test": "not_null"} for c in key]
-        tests.append({"kind": "entity_integrity", "columns": key, "test": "unique_combination_of_columns"})
+        tests += [SchemaTest(kind="entity_integrity", column=c, test="not_null") for c in key]
+        tests.append(SchemaTest(kind="entity_integrity", columns=key, test="unique_combination_of_columns"))
     for fk in profile.foreign_keys:
         rel = resolver.resolve(fk.references_source_relation)
         if rel.kind == "this":
             continue
-        tests.append({
-            "kind": "referential_integrity", "column": fk.column, "test": "relationships",
-            "to": rel.jinja_call, "field": fk.references_column,
-        })
+        tests.append(SchemaTest(
+            kind="referential_integrity", column=fk.column, test="relationships",
+            to=rel.jinja_call, field=fk.references_column,
+        ))
     for pii in profile.pii_actions:
-        tests.append({"kind": "pii", "column": pii.column, "action": pii.suggested_action})
+        tests.append(SchemaTest(kind="pii", column=pii.column, action=pii.suggested_action))
     return tests
 
 
 def unit_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings: list[str],
-               incremental: bool = False) -> list[dict[str, Any]]:
+               incremental: bool = False) -> list[UnitTest]:
     """Every test-spec scenario with ``expect``, in dbt's shape. Expectations are copied unchanged.
 
     Given rows may carry columns the input relation does not have (an identity surrogate of an
@@ -178,16 +188,13 @@ def unit_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings:
                         f"unit test {test.name}: given {g.table} columns {', '.join(dropped)} are not produced "
                         f"by {rel.jinja_call} (identity surrogate or unknown column); left out of the fixture"
                     )
-            given.append({"input": rel.jinja_call, "rows": [escape_values(r) for r in rows]})
-        entry: dict[str, Any] = {
-            "name": test.name, "origin": "test_spec", "given": given,
-            "expect": {"rows": [escape_values(dict(r)) for r in test.expect.rows]},
-        }
-        if test.description:
-            entry["description"] = test.description
-        if incremental:
+            given.append(GivenInput(input=rel.jinja_call, rows=[escape_values(r) for r in rows]))
+        rendered.append(UnitTest(
+            name=test.name, origin="test_spec", given=given,
+            expect=Expectation(rows=[escape_values(dict(r)) for r in test.expect.rows]),
+            description=test.description or None,
             # The legacy procedure's scenarios describe a full load; dbt would otherwise call the
             # real is_incremental() inside the unit test.
-            entry["overrides"] = {"macros": {"is_incremental": False}}
-        rendered.append(entry)
+            overrides={"macros": {"is_incremental": False}} if incremental else None,
+        ))
     return rendered

@@ -16,6 +16,7 @@ from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
 from .context import build_context
+from .contracts import Context
 from .warehouse import Warehouse
 from .convert import Conversion, convert_context, restrict_givens
 from .dbt import DbtOutcome, DbtProject, belongs_to, build_selection, dbt_info, source_relations
@@ -34,7 +35,7 @@ class Item:
 
     table: str
     result: ItemResult
-    context: dict[str, Any] | None = None
+    context: Context | None = None
     conversion: Conversion | None = None
     paths: dict[str, Path] = field(default_factory=dict)
     selector: str | None = None  # dbt node name to build
@@ -158,9 +159,9 @@ class Pipeline:
                     items.append(Item(table=table, result=_error_item(table, str(exc), "not_ready")))
                     continue
                 result = ItemResult(
-                    item_id=normalize_name(ctx["table"]), status="error",
-                    output=Output(table_ref=ctx["table"], model_name=ctx["model_name"]),
-                    warnings=list(ctx.pop("warnings")),
+                    item_id=normalize_name(ctx.table), status="error",
+                    output=Output(table_ref=ctx.table, model_name=ctx.model_name),
+                    warnings=list(ctx.warnings),
                 )
                 items.append(Item(table=table, result=result, context=ctx))
                 self.progress("contexts", n, len(tables))
@@ -203,7 +204,7 @@ class Pipeline:
         ready = [i for i in items if i.conversion and i.conversion.ok]
         if not ready:
             return
-        payload = [{"context": _macro_context(i.context), "sql": i.conversion.sql} for i in ready]
+        payload = [{"context": i.context.macro_payload(), "sql": i.conversion.sql} for i in ready]
         try:
             rendered = render_models(self.dbt, payload, manifest=manifest)
         except RenderError as exc:
@@ -212,18 +213,18 @@ class Pipeline:
             return
         for n, item in enumerate(ready, 1):
             ctx = item.context
-            r = rendered.get(ctx["model_name"])
+            r = rendered.get(ctx.model_name)
             if r is None:
-                item.result.errors.append(f"render returned nothing for {ctx['model_name']}")
+                item.result.errors.append(f"render returned nothing for {ctx.model_name}")
                 continue
-            expected = ctx["materialization"]["materialized"]
+            expected = ctx.materialization.materialized
             if r.materialized != expected:
                 item.result.errors.append(
                     f"materialization mismatch: sidecar expects {expected}, package macro rendered {r.materialized}"
                 )
                 continue
             try:
-                files = self._files_for(ctx["model_name"], r)
+                files = self._files_for(ctx.model_name, r)
                 write_all(self.ledger, files, force=self.force)
             except UserEditedError as exc:
                 item.result.errors.append(str(exc))
@@ -238,7 +239,7 @@ class Pipeline:
             if r.snapshot_yml:
                 from .equivalence import snapshot_config
 
-                item.snapshot_config = snapshot_config(r.snapshot_yml, ctx["model_name"])
+                item.snapshot_config = snapshot_config(r.snapshot_yml, ctx.model_name)
             self._record_generated(item, r)
             item.result.status = "partial" if self.build else "ok"
             self.progress("render", n, len(ready))
@@ -256,11 +257,11 @@ class Pipeline:
         out.artifact_paths = {k: str(v) for k, v in item.paths.items()}
         out.generated.model_sql.materialized = r.materialized
         y = out.generated.model_yaml
-        y.has_model_description = bool(ctx.get("description"))
-        y.schema_tests_rendered = sorted({t["test"] for t in ctx["schema_tests"] if "test" in t})
-        y.unit_tests_rendered = sum(1 for t in ctx["unit_tests"] if t.get("origin") != "gap")
-        y.gap_tests_rendered = sum(1 for t in ctx["unit_tests"] if t.get("origin") == "gap")
-        y.has_unit_tests = bool(ctx["unit_tests"])
+        y.has_model_description = bool(ctx.description)
+        y.schema_tests_rendered = sorted({t.test for t in ctx.schema_tests if t.test})
+        y.unit_tests_rendered = sum(1 for t in ctx.unit_tests if t.origin != "gap")
+        y.gap_tests_rendered = sum(1 for t in ctx.unit_tests if t.origin == "gap")
+        y.has_unit_tests = bool(ctx.unit_tests)
 
     # -- equivalence ---------------------------------------------------------------------------
     def _start_checks(self, wh: Warehouse, items: list[Item]) -> dict[int, Any]:
@@ -448,7 +449,7 @@ class Pipeline:
         units = {"total": 0, "passed": 0}
         for i in items:
             counts[i.result.status] += 1
-            kind = (i.context or {}).get("materialization", {}).get("classification", "unknown")
+            kind = i.context.materialization.classification if i.context else "unknown"
             by_class.setdefault(kind, {"ok": 0, "partial": 0, "error": 0})[i.result.status] += 1
             units["total"] += i.result.output.execution.unit_tests.total
             units["passed"] += i.result.output.execution.unit_tests.passed
@@ -482,16 +483,6 @@ def _peak_child_memory_mib() -> int:
     import resource
 
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-
-
-def _macro_context(ctx: dict[str, Any]) -> dict[str, Any]:
-    """What the rendering macros read (docs/render-contract.md); review-only fields stay behind."""
-    keep = ("table", "model_name", "description", "writer", "tags", "materialization", "columns",
-            "schema_tests", "unit_tests")
-    out = {k: ctx[k] for k in keep if k in ctx}
-    # Warehouse-generated identity keys are not model columns (see context.produced_columns).
-    out["columns"] = [c for c in ctx.get("columns", []) if not c.get("is_identity")]
-    return out
 
 
 def write_run(project: Project, doc: RunDocument) -> Path:

@@ -67,7 +67,7 @@ def context(project_root: Path, table: str) -> None:
     project = open_project(project_root)
     mp = MigrationProject(project.root)
     mp.manifest
-    emit_json(build_context(Warehouse(mp, _dbt_info_if_any(project)), table))
+    emit_json(build_context(Warehouse(mp, _dbt_info_if_any(project)), table).model_dump(mode="json"))
 
 
 def _dbt_info_if_any(project: "Project"):

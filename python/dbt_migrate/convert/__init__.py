@@ -12,10 +12,11 @@ from .relations import Relation
 from .scan import scan_body
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
 from .ctes import apply_joins_for, shape_query
-from .style import render
+from .style import model_text
 from .types import normalize_types
 
 if TYPE_CHECKING:
+    from ..contracts import Context
     from ..warehouse import Warehouse
 
 
@@ -34,19 +35,19 @@ class Conversion:
         return self.sql is not None
 
 
-def legacy_query(ctx: dict[str, Any], wh: "Warehouse | None" = None, dialect: str | None = None):
+def legacy_query(ctx: "Context", wh: "Warehouse | None" = None, dialect: str | None = None):
     """The legacy logic as one SELECT tree: refactored SQL when present, else derived.
 
     With ``wh``, source-dialect semantics are made explicit on the tree (T-SQL ``+`` on strings ->
     concatenation, integer ``/`` -> integer division; types from ``ddl/tables.sql``), so running
     ``tree.sql(dialect)`` elsewhere (the equivalence data check) computes what SQL Server computes.
     With ``dialect``, CROSS/OUTER APPLY are also written the way that dialect runs them."""
-    source_dialect = ctx["source_dialect"]
-    if ctx.get("refactored_sql"):
-        query = parse_query(ctx["refactored_sql"], source_dialect)
+    source_dialect = ctx.source_dialect
+    if ctx.refactored_sql:
+        query = parse_query(ctx.refactored_sql, source_dialect)
     else:
-        statements = [s["sql"] for s in ctx["statements"] if s.get("action", "migrate") == "migrate"]
-        query = derive_select(statements, ctx["table"], source_dialect)
+        statements = [s.sql for s in ctx.migrate_statements]
+        query = derive_select(statements, ctx.table, source_dialect)
     if wh is not None:
         apply_operator_semantics(query, wh.ddl_type_schema, source_dialect)
     if dialect is not None:
@@ -54,50 +55,49 @@ def legacy_query(ctx: dict[str, Any], wh: "Warehouse | None" = None, dialect: st
     return query
 
 
-def convert_context(ctx: dict[str, Any], wh: "Warehouse") -> Conversion:
+def convert_context(ctx: "Context", wh: "Warehouse") -> Conversion:
     """The model body for one context, or an error naming what rules cannot convert."""
-    findings = scan_body(ctx.get("proc_body") or "", ctx["source_dialect"])
+    findings = scan_body(ctx.proc_body, ctx.source_dialect)
     if findings:
         return Conversion(error="needs_llm", construct="; ".join(str(f) for f in findings))
-    if ctx.get("needs_llm"):
-        reasons = ", ".join(ctx.get("routing_reasons") or []) or "routed to the LLM upstream"
+    if ctx.needs_llm:
+        reasons = ", ".join(ctx.routing_reasons) or "routed to the LLM upstream"
         return Conversion(error="needs_llm", construct=f"upstream routing: {reasons}")
     try:
         query = normalize_types(legacy_query(ctx, wh))
     except NotConvertible as exc:
         return Conversion(error="needs_llm", construct=str(exc))
-    mat = ctx["materialization"]
-    incremental = mat["materialized"] == "incremental"
+    incremental = ctx.incremental
     warnings: list[str] = []
     if incremental:
-        for cond in drop_self_reads(query, ctx["table"]):
+        for cond in drop_self_reads(query, ctx.table):
             warnings.append(f"self-read of the target ({cond}) replaced by the incremental watermark filter")
     target_dialect = wh.dbt.dialect
     query = rewrite_pivots(query)
     query, macros = dbt_cross_db_macros(query, target_dialect)
-    resolver = wh.resolver(ctx["table"], incremental)
+    resolver = wh.resolver(ctx.table, incremental)
     audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
-    watermark = mat.get("watermark") if incremental else None
+    watermark = ctx.materialization.watermark if incremental else None
     shaped = shape_query(query, resolver, watermark=watermark, table_columns=wh.ddl_column_names, audit_columns=audit)
-    sql = render(apply_joins_for(shaped.tree, target_dialect), target_dialect, {**macros, **shaped.placeholders})
+    sql = model_text(apply_joins_for(shaped.tree, target_dialect), target_dialect, {**macros, **shaped.placeholders})
     conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark, warnings=warnings)
     if watermark and not shaped.uses_watermark:
         conv.warnings.append(f"watermark column {watermark} not found in any input: no incremental filter")
     return conv
 
 
-def restrict_givens(ctx: dict[str, Any], relations: list[Relation]) -> list[str]:
+def restrict_givens(ctx: "Context", relations: list[Relation]) -> list[str]:
     """Drop given inputs the model does not read (dbt rejects them); returns warnings."""
     calls = {r.jinja_call for r in relations}
     warnings = []
-    for test in ctx["unit_tests"]:
+    for test in ctx.unit_tests:
         kept = []
-        for g in test["given"]:
-            if g["input"] in calls:
+        for g in test.given:
+            if g.input in calls:
                 kept.append(g)
             else:
-                warnings.append(f"unit test {test['name']}: given {g['input']} is not read by the model; left out")
-        test["given"] = kept
+                warnings.append(f"unit test {test.name}: given {g.input} is not read by the model; left out")
+        test.given = kept
     return warnings
 
 

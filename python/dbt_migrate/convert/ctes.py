@@ -1,7 +1,7 @@
 """Shaping a query into dbt style: import CTEs, logical CTEs, a ``final`` CTE, ``select * from final``.
 
 All edits are on the sqlglot tree. Places where Jinja must appear (``{{ source() }}``, the
-watermark filter, ``dbt.current_timestamp()``) hold placeholder identifiers that ``style.render``
+watermark filter, ``dbt.current_timestamp()``) hold placeholder identifiers that ``style.model_text``
 swaps for Jinja at the very end.
 """
 

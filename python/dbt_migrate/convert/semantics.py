@@ -10,7 +10,7 @@ for every target):
 - ``dbt_cross_db_macros``: T-SQL functions with a dbt cross-database macro (``DATEDIFF`` ->
   ``dbt.datediff``, ``DATEADD`` -> ``dbt.dateadd``, ``GETDATE`` -> ``dbt.current_timestamp``,
   ``TRY_CAST`` -> ``dbt.safe_cast``, ``CONCAT`` -> ``dbt.concat``) become placeholder columns whose
-  Jinja ``style.render`` puts back at the very end.
+  Jinja ``style.model_text`` puts back at the very end.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ _KEEP_CASE = {
 }
 
 
-def render(tree: exp.Expression, dialect: str, placeholders: dict[str, str] | None = None) -> str:
+def model_text(tree: exp.Expression, dialect: str, placeholders: dict[str, str] | None = None) -> str:
     text = tree.sql(dialect=dialect, pretty=True, pad=4, indent=4, normalize_functions="lower")
     return finish(text, dialect, placeholders or {})
 

@@ -24,6 +24,7 @@ from .offline_jinja import Relations, RenderFailed, declared_sources, render_mod
 from .report import Check, Report
 
 if TYPE_CHECKING:
+    from ..contracts import Context
     from ..warehouse import Warehouse
     from ..project import Project
 
@@ -41,13 +42,13 @@ __all__ = [
 ]
 
 
-def relations_for(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path | None,
+def relations_for(wh: "Warehouse", ctx: "Context", dbt_dir: Path | None,
                   sources: dict[tuple[str, str], str] | None = None) -> Relations:
     """How the model's ref()/source() calls map to legacy tables. ``sources`` when the caller knows
     the declarations (a batch run); read from the project's YAML otherwise."""
     if sources is None:
         sources = declared_sources(dbt_dir) if dbt_dir else {}
-    return Relations(current=normalize_name(ctx["table"]), models=wh.model_keys, sources=sources)
+    return Relations(current=normalize_name(ctx.table), models=wh.model_keys, sources=sources)
 
 
 def sources_of(wh: "Warehouse") -> dict[tuple[str, str], str]:
@@ -118,10 +119,10 @@ def _givens(wh: "Warehouse", table: str) -> list[Scenario]:
     return out
 
 
-def check_model(wh: "Warehouse", ctx: dict[str, Any], model_text: str, relations: Relations,
+def check_model(wh: "Warehouse", ctx: "Context", model_text: str, relations: Relations,
                 snapshot: dict[str, Any] | None = None, run_data: bool = True) -> Report:
     """The report for one model text (Jinja SQL as on disk) against the context's legacy logic."""
-    report = Report(table=ctx["table"], model=ctx["model_name"])
+    report = Report(table=ctx.table, model=ctx.model_name)
     t0 = time.perf_counter()
     try:
         rendered = render_model(model_text, relations)
@@ -134,18 +135,18 @@ def check_model(wh: "Warehouse", ctx: dict[str, Any], model_text: str, relations
     except NotConvertible as exc:
         report.checks.append(Check("legacy", "divergence", f"no legacy SELECT to compare with ({exc})"))
         return report
-    target = normalize_name(ctx["table"])
-    incremental = ctx["materialization"]["materialized"] == "incremental"
+    target = normalize_name(ctx.table)
+    incremental = ctx.incremental
     self_filters: list[str] = []
     if incremental:
         legacy, self_filters = structural.strip_self_filters(legacy, target)
     schema = wh.ddl_column_lists
     f_legacy = structural.features(legacy, schema)
     f_model = structural.features(model, schema)
-    table = wh.project.tables.get(normalize_name(ctx["table"]))
+    table = wh.project.tables.get(normalize_name(ctx.table))
     target_cols = produced_columns(table) if table is not None else []
     report.checks += structural.compare(f_legacy, f_model, target_cols)
-    kinds = [str(s.get("type", "")).lower() for s in ctx["statements"] if s.get("action", "migrate") == "migrate"]
+    kinds = [s.type.lower() for s in ctx.migrate_statements]
     report.checks.append(structural.write_semantics(ctx, rendered.config, kinds, snapshot))
     if self_filters:
         uses = "dbt_migrate.watermark_filter" in model_text
@@ -157,7 +158,7 @@ def check_model(wh: "Warehouse", ctx: dict[str, Any], model_text: str, relations
     if not run_data:
         return report
     t1 = time.perf_counter()
-    givens = _givens(wh, ctx["table"])
+    givens = _givens(wh, ctx.table)
     keys = f_legacy.tables | f_model.tables | {k for g in givens for k in g.rows}
     tables = _table_defs(wh, keys, givens)
     givens = [Scenario(g.name, {k: v for k, v in g.rows.items() if k in tables}, g.expect) for g in givens]
@@ -169,7 +170,7 @@ def check_model(wh: "Warehouse", ctx: dict[str, Any], model_text: str, relations
     return report
 
 
-def _legacy_duckdb_sql(ctx: dict[str, Any], wh: "Warehouse", fallback: Any, self_target: str | None) -> str:
+def _legacy_duckdb_sql(ctx: "Context", wh: "Warehouse", fallback: Any, self_target: str | None) -> str:
     """The legacy SELECT as DuckDB runs it with T-SQL semantics made explicit (string ``+``,
     integer division, APPLY); the plain transpilation when that is not available."""
     try:
@@ -182,18 +183,18 @@ def _legacy_duckdb_sql(ctx: dict[str, Any], wh: "Warehouse", fallback: Any, self
     return tree.sql(structural.DIALECT)
 
 
-def check_written(wh: "Warehouse", ctx: dict[str, Any], dbt_dir: Path, run_data: bool = True, *,
+def check_written(wh: "Warehouse", ctx: "Context", dbt_dir: Path, run_data: bool = True, *,
                   written: "Written | None" = None) -> Report:
     """The report for the model as it is on disk now. ``written``: where a batch just wrote it
     (searching the project per model would make a batch quadratic in its size)."""
     if written is None:
-        sql_path, snapshot = find_model_files(dbt_dir, ctx["model_name"])
+        sql_path, snapshot = find_model_files(dbt_dir, ctx.model_name)
         sources = None  # read from the project's YAML
     else:
         sql_path, snapshot, sources = written.model_sql, written.snapshot, written.sources
     if sql_path is None:
-        report = Report(table=ctx["table"], model=ctx["model_name"])
-        report.checks.append(Check("model", "gap", f"no model {ctx['model_name']}.sql under {dbt_dir / 'models'}: "
+        report = Report(table=ctx.table, model=ctx.model_name)
+        report.checks.append(Check("model", "gap", f"no model {ctx.model_name}.sql under {dbt_dir / 'models'}: "
                                    "run `migrate generate` first"))
         return report
     text = sql_path.read_text(encoding="utf-8")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..warehouse import DbtInfo
+
+if TYPE_CHECKING:
+    from ..contracts import Context
 
 # Below this a batch's checks (~25 ms a model) take about as long as starting a worker (imports,
 # loading the project). On 2 cores two workers and inline checks measured the same within noise
@@ -51,7 +54,7 @@ def _warehouse(dbt: DbtInfo) -> Any:
     return _WAREHOUSE
 
 
-def _check_one(ctx: dict[str, Any], dbt_dir: str, dbt: DbtInfo, written: Any) -> dict[str, Any]:
+def _check_one(ctx: "Context", dbt_dir: str, dbt: DbtInfo, written: Any) -> dict[str, Any]:
     from . import check_written
 
     return check_written(_warehouse(dbt), ctx, Path(dbt_dir), written=written).to_dict()
@@ -74,7 +77,7 @@ class CheckPool:
             for _ in range(self.workers):  # start them now: their start-up overlaps dbt's parse
                 self.executor.submit(int)
 
-    def submit(self, wh: Any, ctx: dict[str, Any], written: Any) -> Future | dict[str, Any]:
+    def submit(self, wh: Any, ctx: "Context", written: Any) -> Future | dict[str, Any]:
         if self.executor is None:
             from . import check_written
 

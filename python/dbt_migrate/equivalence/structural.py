@@ -6,7 +6,7 @@ Pure functions: trees (and the target's column list / materialization) in, ``Che
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
@@ -14,6 +14,9 @@ from sqlglot import exp
 from ..rules import MATERIALIZATIONS
 from .report import Check
 from .features import Analyzer, Features
+
+if TYPE_CHECKING:
+    from ..contracts import Context
 
 DIALECT = "duckdb"
 
@@ -177,21 +180,21 @@ def _distinct(legacy: Features, model: Features, soft: str = "gap", why: str = "
     return Check("distinct", soft, f"legacy {_names(only_l) or '-'} vs model {_names(only_m) or '-'}{why}")
 
 
-def write_semantics(ctx: dict[str, Any], config: dict[str, Any], statement_types: list[str],
+def write_semantics(ctx: "Context", config: dict[str, Any], statement_types: list[str],
                     snapshot: dict[str, Any] | None = None) -> Check:
     """INSERT/MERGE/UPDATE intent and the profile's classification vs the model's config."""
-    mat = ctx["materialization"]
-    expected = MATERIALIZATIONS.get(mat["classification"], mat["materialized"])
+    mat = ctx.materialization
+    expected = MATERIALIZATIONS.get(mat.classification, mat.materialized)
     intent = "MERGE/UPDATE (upsert by key)" if {"merge", "update"} & set(statement_types) else "INSERT"
     if expected == "snapshot":
         if snapshot is None:
-            return Check("write", "gap", f"{mat['classification']} needs a snapshot; none is configured")
+            return Check("write", "gap", f"{mat.classification} needs a snapshot; none is configured")
         actual, cfg = "snapshot", dict(snapshot)
     else:
         actual, cfg = str(config.get("materialized") or "view"), config
     if actual != expected:
-        return Check("write", "gap", f"{intent} as {mat['classification']} expects {expected}; the model is {actual}")
-    want = [k.lower() for k in (mat.get("unique_key") or [])]
+        return Check("write", "gap", f"{intent} as {mat.classification} expects {expected}; the model is {actual}")
+    want = [k.lower() for k in (mat.unique_key or [])]
     key = cfg.get("unique_key")
     have = [k.lower() for k in ([key] if isinstance(key, str) else list(key or []))]
     if want and sorted(want) != sorted(have):

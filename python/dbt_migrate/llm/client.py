@@ -12,9 +12,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrateError
+
+if TYPE_CHECKING:
+    from ..contracts import Context
 
 # litellm fetches its price list from the internet at import unless told to use its bundled copy.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -96,35 +99,31 @@ def redact(text: str) -> str:
     return text
 
 
-def build_messages(ctx: dict[str, Any], sources: list[str], refs: list[str],
+def build_messages(ctx: "Context", sources: list[str], refs: list[str],
                    feedback: dict[str, Any] | None = None) -> list[dict[str, str]]:
     """The prompt: context, mapping, materialization and rules; feedback from the last attempt."""
-    legacy = ctx.get("refactored_sql") or ctx.get("proc_body") or "\n".join(
-        s["sql"] for s in ctx.get("statements", []) if s.get("action") == "migrate")
-    mat = ctx["materialization"]
+    legacy = ctx.refactored_sql or ctx.proc_body or "\n".join(s.sql for s in ctx.migrate_statements)
+    mat = ctx.materialization
     payload = {
-        "target_table": ctx["table"],
-        "model_name": ctx["model_name"],
-        "classification": mat["classification"],
-        "materialized": mat["materialized"],
-        "unique_key": mat.get("unique_key"),
-        "watermark": mat.get("watermark"),
-        "target_columns": [{"name": c["name"], "type": c.get("data_type")} for c in ctx["columns"]
-                           if not c.get("is_identity")],
-        "profile": ctx.get("profile"),
+        "target_table": ctx.table,
+        "model_name": ctx.model_name,
+        "classification": mat.classification,
+        "materialized": mat.materialized,
+        "unique_key": mat.unique_key,
+        "watermark": mat.watermark,
+        "target_columns": [{"name": c.name, "type": c.data_type} for c in ctx.columns if not c.is_identity],
+        "profile": ctx.profile,
         "allowed_sources": sources,
         "allowed_refs": refs,
-        "source_dialect": ctx.get("source_dialect"),
-        "target_dialect": ctx.get("target_dialect"),
-        "routing_reasons": ctx.get("routing_reasons"),
+        "source_dialect": ctx.source_dialect,
+        "target_dialect": ctx.target_dialect,
+        "routing_reasons": ctx.routing_reasons,
     }
     user = (
         "Convert this SQL Server stored procedure's effect on its target table into one dbt model.\n\n"
         f"Context:\n```json\n{json.dumps(payload, indent=2, default=str)}\n```\n\n"
-        f"Legacy SQL ({ctx.get('source_dialect')}):\n```sql\n{legacy}\n```\n"
+        f"Legacy SQL ({ctx.source_dialect}):\n```sql\n{legacy}\n```\n"
     )
-    if ctx.get("watermark_hint"):
-        user += f"\n{ctx['watermark_hint']}\n"
     messages = [
         {"role": "system", "content": "You convert T-SQL stored procedures into dbt models.\n" + STYLE_RULES},
         {"role": "user", "content": user},

@@ -7,35 +7,35 @@ LLM may change: it only ever returns the model's SQL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..convert import Conversion
 from ..convert.relations import Relation
+from ..names import normalize_name
 from .guard import check_model_sql
 from .client import Accounting, LlmClient, LlmError, build_messages, extract_sql
 
+if TYPE_CHECKING:
+    from ..contracts import Context
 
-def known_relations(ctx: dict[str, Any], declared: dict[str, tuple[str, str]]) -> tuple[dict[str, Relation], set[str]]:
+
+def known_relations(ctx: "Context", declared: dict[str, tuple[str, str]]) -> tuple[dict[str, Relation], set[str]]:
     """What the model may read: the legacy code's tables through their source()/ref() mapping."""
-    from ..names import normalize_name
-
     sources: dict[str, Relation] = {}
     refs: set[str] = set()
-    for t in ctx.get("source_tables", []):
-        call = t["jinja"].strip("{} ").strip()
-        key = normalize_name(t["relation"])
-        if t["kind"] == "ref":
-            name = call[len("ref('"):-2]
-            refs.add(name)
-        elif t["kind"] == "source":
-            src, tbl = (a.strip().strip("'\"") for a in call[len("source("):-1].split(","))
-            sources[f"{src.lower()}.{tbl.lower()}"] = Relation(key=key, kind="source", source_name=src, table_name=tbl)
+    for t in ctx.source_tables:
+        if t.kind == "ref" and t.model_name:
+            refs.add(t.model_name)
+        elif t.kind == "source" and t.source_name and t.table_name:
+            src, tbl = t.source_name, t.table_name
+            sources[f"{src.lower()}.{tbl.lower()}"] = Relation(
+                key=normalize_name(t.relation), kind="source", source_name=src, table_name=tbl)
     for key, (src, tbl) in declared.items():
         sources.setdefault(f"{src.lower()}.{tbl.lower()}", Relation(key=key, kind="source", source_name=src, table_name=tbl))
     return sources, refs
 
 
-def attempt(client: LlmClient, ctx: dict[str, Any], accounting: Accounting, dialect: str,
+def attempt(client: LlmClient, ctx: "Context", accounting: Accounting, dialect: str,
             declared: dict[str, tuple[str, str]], feedback: dict[str, Any] | None = None) -> Conversion:
     """One LLM answer, guarded. Returns a Conversion (``ok`` only when the guard passed)."""
     sources, refs = known_relations(ctx, declared)
