@@ -22,9 +22,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from dbt_migrate.catalog import MigrationProject  # noqa: E402
 from dbt_migrate.context import build_context  # noqa: E402
-from dbt_migrate.warehouse import Warehouse  # noqa: E402
 from dbt_migrate.equivalence import check_written  # noqa: E402
 from dbt_migrate.project import Project  # noqa: E402
+from dbt_migrate.warehouse import Warehouse  # noqa: E402
 
 LIMIT_MS = 50.0
 
@@ -65,8 +65,10 @@ def main() -> int:
         worst = max(worst, ms)
         rows.append(ms)
         print(f"{ctx['table']:40} {full.verdict:10} {ms:14.1f} {full.timings_ms.get('data', 0):9.1f}")
-    print(f"structural check: median {statistics.median(rows):.1f} ms, max {worst:.1f} ms per model "
-          f"over {len(rows)} models (limit {LIMIT_MS:.0f} ms)")
+    print(
+        f"structural check: median {statistics.median(rows):.1f} ms, max {worst:.1f} ms per model "
+        f"over {len(rows)} models (limit {LIMIT_MS:.0f} ms)"
+    )
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0 if worst < LIMIT_MS else 1

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
-from dbt_migrate.lifecycle import readiness as core  # noqa: E402
-from dbt_migrate.lifecycle.ops import Lifecycle  # noqa: E402
-from dbt_migrate.project import Project  # noqa: E402
+from dbt_migrate.lifecycle import readiness as core
+from dbt_migrate.lifecycle.ops import Lifecycle
+from dbt_migrate.project import Project
 
 GROUPS = 50
 
@@ -28,9 +28,11 @@ def build(root: Path, models: int, paused: int) -> None:
     (dbt / "models").mkdir(parents=True)
     (dbt / "dbt_project.yml").write_text('name: bench\nversion: "1.0"\nconfig-version: 2\nprofile: bench\n')
     (dbt / "profiles.yml").write_text(
-        f"bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {root / 'b.duckdb'}\n")
+        f"bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {root / 'b.duckdb'}\n"
+    )
     (dbt / "models/sources.yml").write_text(
-        "version: 2\nsources:\n  - name: erp\n    tables:\n" + "".join(f"      - name: t{i}\n" for i in range(50)))
+        "version: 2\nsources:\n  - name: erp\n    tables:\n" + "".join(f"      - name: t{i}\n" for i in range(50))
+    )
     active = models - paused
     for i in range(active):
         group = f"dim_g{i % GROUPS}"
@@ -68,11 +70,12 @@ def main() -> None:
             for v in lc.view(g, parsed, paused, docs).verdicts.values():
                 counts[v.status] += 1
         t3 = time.perf_counter()
-    print(f"project: {args.models} models, {len(paused)} paused in {GROUPS} groups "
-          f"(written in {t1 - t0:.1f} s)")
+    print(f"project: {args.models} models, {len(paused)} paused in {GROUPS} groups (written in {t1 - t0:.1f} s)")
     print(f"dbt parse (once, in-process): {t2 - t1:.1f} s")
-    print(f"readiness for all {len(paused)} paused models: {t3 - t2:.3f} s "
-          f"({counts[core.READY]} ready, {counts[core.BLOCKED]} blocked, {counts[core.INVESTIGATE]} to investigate)")
+    print(
+        f"readiness for all {len(paused)} paused models: {t3 - t2:.3f} s "
+        f"({counts[core.READY]} ready, {counts[core.BLOCKED]} blocked, {counts[core.INVESTIGATE]} to investigate)"
+    )
     print("PASS" if t3 - t2 < 2.0 else "FAIL", "(target: under 2 s)")
 
 

@@ -45,16 +45,21 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
 def run_size(n: int, baseline: bool, workdir: Path, jobs: int | None = None) -> dict:
     root = workdir / f"n{n}"
     synthesize(root, n)
-    subprocess.run([str(BIN / "migrate"), "init", "--project-root", str(root)], check=True,
-                   capture_output=True)
+    subprocess.run([str(BIN / "migrate"), "init", "--project-root", str(root)], check=True, capture_output=True)
     jobs_args = ["--jobs", str(jobs)] if jobs else []
     wall, out = timed([str(BIN / "migrate"), "run", "--all", "--json", *jobs_args, "--project-root", str(root)], root)
     doc = json.loads(out)
     s = doc["summary"]
     res = {
-        "n": n, "wall": wall, "per_model": wall / n, "peak_mib": s.get("peak_memory_total_mib", s["peak_memory_mib"]), "ok": s["counts"]["ok"],
-        "builds": s["dbt_invocations_by_command"].get("build", 0), "invocations": s["dbt_invocations"],
-        "stages": s["stage_time_s"], "workers": s.get("check_workers", 0),
+        "n": n,
+        "wall": wall,
+        "per_model": wall / n,
+        "peak_mib": s.get("peak_memory_total_mib", s["peak_memory_mib"]),
+        "ok": s["counts"]["ok"],
+        "builds": s["dbt_invocations_by_command"].get("build", 0),
+        "invocations": s["dbt_invocations"],
+        "stages": s["stage_time_s"],
+        "workers": s.get("check_workers", 0),
     }
     dbt_dir = root / "dbt"
     floor, _ = timed([str(BIN / "dbt"), "build", "--quiet"], dbt_dir)
@@ -78,20 +83,26 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="dbt-migrate-bench-") as tmp:
         results = [run_size(n, n == args.baseline, Path(tmp), args.jobs) for n in sizes]
-    print(f"{'N':>5} {'ok':>5} {'wall s':>8} {'s/model':>8} {'builds':>6} {'dbt inv':>7} {'workers':>7} "
-          f"{'peak MiB':>8} {'floor s':>8} {'ours/floor':>10}")
+    print(
+        f"{'N':>5} {'ok':>5} {'wall s':>8} {'s/model':>8} {'builds':>6} {'dbt inv':>7} {'workers':>7} "
+        f"{'peak MiB':>8} {'floor s':>8} {'ours/floor':>10}"
+    )
     for r in results:
-        print(f"{r['n']:>5} {r['ok']:>5} {r['wall']:>8.1f} {r['per_model']:>8.3f} {r['builds']:>6} "
-              f"{r['invocations']:>7} {r['workers']:>7} {r['peak_mib']:>8} {r['floor']:>8.1f} "
-              f"{r['wall'] / r['floor']:>10.2f}")
+        print(
+            f"{r['n']:>5} {r['ok']:>5} {r['wall']:>8.1f} {r['per_model']:>8.3f} {r['builds']:>6} "
+            f"{r['invocations']:>7} {r['workers']:>7} {r['peak_mib']:>8} {r['floor']:>8.1f} "
+            f"{r['wall'] / r['floor']:>10.2f}"
+        )
     base = next((r["baseline_per_model"] for r in results if "baseline_per_model" in r), None)
     if base is not None:
         at = next(r["n"] for r in results if "baseline_per_model" in r)
         print(f"\nper-model baseline at N={at}: {base:.2f} s/model (dbt compile + dbt build process per model)")
         print(f"{'N':>5} {'ours s/model':>12} {'cheaper':>8} {'floor s/model':>13} {'floor cheaper':>13}")
         for o in results:
-            print(f"{o['n']:>5} {o['per_model']:>12.3f} {base / o['per_model']:>7.1f}x "
-                  f"{o['floor'] / o['n']:>13.3f} {base / (o['floor'] / o['n']):>12.1f}x")
+            print(
+                f"{o['n']:>5} {o['per_model']:>12.3f} {base / o['per_model']:>7.1f}x "
+                f"{o['floor'] / o['n']:>13.3f} {base / (o['floor'] / o['n']):>12.1f}x"
+            )
         # Average cost per model still carries the fixed start-up (imports, first parse) at small N;
         # the marginal cost between sizes is what each further model adds.
         for a, b in zip(results, results[1:]):

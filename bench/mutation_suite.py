@@ -18,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlglot import exp
 
@@ -28,11 +28,11 @@ sys.path.insert(0, str(REPO / "python"))
 
 from dbt_migrate.catalog import MigrationProject  # noqa: E402
 from dbt_migrate.context import build_context  # noqa: E402
-from dbt_migrate.warehouse import Warehouse  # noqa: E402
 from dbt_migrate.equivalence import check_written, find_model_files  # noqa: E402
-from dbt_migrate.equivalence.offline_jinja import parse_model  # noqa: E402
 from dbt_migrate.equivalence.features import AUDIT_COLUMNS  # noqa: E402
+from dbt_migrate.equivalence.offline_jinja import parse_model  # noqa: E402
 from dbt_migrate.project import Project  # noqa: E402
+from dbt_migrate.warehouse import Warehouse  # noqa: E402
 
 CORPUS = REPO / "python" / "tests" / "fixtures" / "corpus"
 MIGRATE = [sys.executable, "-m", "dbt_migrate"]
@@ -44,9 +44,13 @@ def _ctes(tree: exp.Expression) -> dict[str, exp.Expression]:
 
 
 def _is_import(select: exp.Expression) -> bool:
-    return (isinstance(select, exp.Select) and len(select.expressions) == 1
-            and isinstance(select.expressions[0], exp.Star) and not select.args.get("joins")
-            and not select.args.get("group"))
+    return (
+        isinstance(select, exp.Select)
+        and len(select.expressions) == 1
+        and isinstance(select.expressions[0], exp.Star)
+        and not select.args.get("joins")
+        and not select.args.get("group")
+    )
 
 
 def _logic_selects(tree: exp.Expression) -> list[exp.Select]:
@@ -66,8 +70,9 @@ def _output_select(tree: exp.Expression) -> exp.Select | None:
     seen = 0
     while isinstance(body, exp.Select) and seen < 5:
         seen += 1
-        names = [p for p in body.expressions if not isinstance(p, exp.Star)
-                 and p.alias_or_name.lower() not in AUDIT_COLUMNS]
+        names = [
+            p for p in body.expressions if not isinstance(p, exp.Star) and p.alias_or_name.lower() not in AUDIT_COLUMNS
+        ]
         if names:
             return body
         src = body.args.get("from_") or body.args.get("from")
@@ -82,8 +87,9 @@ def _output_select(tree: exp.Expression) -> exp.Select | None:
 
 
 def _data_projections(select: exp.Select) -> list[exp.Expression]:
-    return [p for p in select.expressions if not isinstance(p, exp.Star)
-            and p.alias_or_name.lower() not in AUDIT_COLUMNS]
+    return [
+        p for p in select.expressions if not isinstance(p, exp.Star) and p.alias_or_name.lower() not in AUDIT_COLUMNS
+    ]
 
 
 # -- operators: tree in (edited in place), True when the edit applied --------------------------------
@@ -265,15 +271,21 @@ OPERATORS: dict[str, Callable[[exp.Expression], bool]] = {
 def prepare(dest: Path) -> Path:
     root = dest / "corpus"
     shutil.copytree(CORPUS, root)
-    for args in (["init", "--project-root", str(root)],
-                 ["run", "--all", "--no-build", "--accept-gaps", "--project-root", str(root), "--json"]):
+    for args in (
+        ["init", "--project-root", str(root)],
+        ["run", "--all", "--no-build", "--accept-gaps", "--project-root", str(root), "--json"],
+    ):
         subprocess.run([*MIGRATE, *args], capture_output=True, text=True, timeout=900)
     return root
 
 
 def judge_cli(root: Path, table: str) -> str:
-    res = subprocess.run([*MIGRATE, "check", "--table", table, "--project-root", str(root), "--json"],
-                         capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [*MIGRATE, "check", "--table", table, "--project-root", str(root), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return "gap" if res.returncode == 1 else ("ok" if res.returncode == 0 else f"error {res.returncode}")
 
 

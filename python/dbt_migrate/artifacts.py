@@ -20,7 +20,6 @@ from . import layout, yamlio
 from .errors import MigrateError
 
 
-
 class UserEditedError(MigrateError):
     """A target file was changed by someone since dbt-migrate wrote it (exit 1)."""
 

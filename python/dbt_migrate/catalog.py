@@ -19,7 +19,6 @@ from .names import normalize_name
 from .rules import CLASSIFICATIONS
 
 
-
 class _Loose(BaseModel):
     # Upstream tools add fields over time: keep what we do not use, validate what we do.
     model_config = ConfigDict(extra="allow", populate_by_name=True)
@@ -265,6 +264,10 @@ class MigrationProject:
                 'dialect, e.g. {"technology": "sql_server", "dialect": "tsql"}'
             )
         return load_file(Manifest, path)
+
+    def require_manifest(self) -> Manifest:
+        """Read manifest.json now: a missing or invalid one fails before any work (exit 2)."""
+        return self.manifest
 
     def _load_dir(self, sub: str, model: type[BaseModel]) -> dict[str, Any]:
         folder = self.root / sub

@@ -6,7 +6,6 @@ macros read (docs/render-contract.md).
 
 from __future__ import annotations
 
-
 from .catalog import TableCatalog
 from .contracts import (
     Context,
@@ -25,7 +24,6 @@ from .jinja_escape import escape_values
 from .names import model_name_for, normalize_name
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
-
 
 
 def unique_key_for(table: TableCatalog) -> list[str]:
@@ -92,11 +90,17 @@ def build_context(wh: Warehouse, table_name: str) -> Context:
         if key == table.key and not ref.is_selected:
             continue
         rel = resolver.resolve(f"{ref.schema_}.{ref.name}")
-        source_tables.append(SourceTable(
-            relation=f"{ref.schema_}.{ref.name}", kind=rel.kind, jinja=rel.jinja,
-            columns=[c.name for c in ref.columns], source_name=rel.source_name,
-            table_name=rel.table_name, model_name=rel.model_name,
-        ))
+        source_tables.append(
+            SourceTable(
+                relation=f"{ref.schema_}.{ref.name}",
+                kind=rel.kind,
+                jinja=rel.jinja,
+                columns=[c.name for c in ref.columns],
+                source_name=rel.source_name,
+                table_name=rel.table_name,
+                model_name=rel.model_name,
+            )
+        )
 
     return Context(
         table=f"{table.schema_}.{table.name}",
@@ -118,9 +122,11 @@ def build_context(wh: Warehouse, table_name: str) -> Context:
         proc_body=wh.ddl_procedures.get(proc.key, ""),
         columns=[
             ContextColumn(
-                name=c.name, sql_type=c.sql_type,
+                name=c.name,
+                sql_type=c.sql_type,
                 data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
-                is_nullable=c.is_nullable, is_identity=c.name.lower() in identity_columns(table),
+                is_nullable=c.is_nullable,
+                is_identity=c.name.lower() in identity_columns(table),
             )
             for c in table.columns
         ],
@@ -150,17 +156,23 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
         rel = resolver.resolve(fk.references_source_relation)
         if rel.kind == "this":
             continue
-        tests.append(SchemaTest(
-            kind="referential_integrity", column=fk.column, test="relationships",
-            to=rel.jinja_call, field=fk.references_column,
-        ))
+        tests.append(
+            SchemaTest(
+                kind="referential_integrity",
+                column=fk.column,
+                test="relationships",
+                to=rel.jinja_call,
+                field=fk.references_column,
+            )
+        )
     for pii in profile.pii_actions:
         tests.append(SchemaTest(kind="pii", column=pii.column, action=pii.suggested_action))
     return tests
 
 
-def unit_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings: list[str],
-               incremental: bool = False) -> list[UnitTest]:
+def unit_tests(
+    wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings: list[str], incremental: bool = False
+) -> list[UnitTest]:
     """Every test-spec scenario with ``expect``, in dbt's shape. Expectations are copied unchanged.
 
     Given rows may carry columns the input relation does not have (an identity surrogate of an
@@ -189,12 +201,16 @@ def unit_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings:
                         f"by {rel.jinja_call} (identity surrogate or unknown column); left out of the fixture"
                     )
             given.append(GivenInput(input=rel.jinja_call, rows=[escape_values(r) for r in rows]))
-        rendered.append(UnitTest(
-            name=test.name, origin="test_spec", given=given,
-            expect=Expectation(rows=[escape_values(dict(r)) for r in test.expect.rows]),
-            description=test.description or None,
-            # The legacy procedure's scenarios describe a full load; dbt would otherwise call the
-            # real is_incremental() inside the unit test.
-            overrides={"macros": {"is_incremental": False}} if incremental else None,
-        ))
+        rendered.append(
+            UnitTest(
+                name=test.name,
+                origin="test_spec",
+                given=given,
+                expect=Expectation(rows=[escape_values(dict(r)) for r in test.expect.rows]),
+                description=test.description or None,
+                # The legacy procedure's scenarios describe a full load; dbt would otherwise call the
+                # real is_incremental() inside the unit test.
+                overrides={"macros": {"is_incremental": False}} if incremental else None,
+            )
+        )
     return rendered

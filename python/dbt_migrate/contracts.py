@@ -84,8 +84,17 @@ class UnitTest(_Sparse):
 
 
 # The fields the rendering macros read; the rest is for review (docs/render-contract.md).
-MACRO_FIELDS = ("table", "model_name", "description", "writer", "tags", "materialization", "columns",
-                "schema_tests", "unit_tests")
+MACRO_FIELDS = (
+    "table",
+    "model_name",
+    "description",
+    "writer",
+    "tags",
+    "materialization",
+    "columns",
+    "schema_tests",
+    "unit_tests",
+)
 
 
 class Context(_Contract):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .names import normalize_name
 from .rules import MIGRATED_TAG
@@ -55,7 +56,7 @@ class DbtOutcome:
     manifest: Any = None
     exception: str | None = None
     # parse_lenient(): refs/sources that did not resolve (dbt would have stopped at the first).
-    unresolved: list["Unresolved"] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
     # Files of the nodes a failing invocation's exception names (typed, not read from log lines).
     exception_paths: list[str] = field(default_factory=list)
     # dbt raised FailedToConnectError (the warehouse is unreachable: compile cannot introspect).
@@ -93,8 +94,7 @@ class DbtProject:
         dbt writes anyway is removed afterwards, so this lenient manifest never becomes the
         project's saved parse state.
         """
-        outcome = self._invoke(["parse", "--no-partial-parse", "--no-write-json"], "parse",
-                               lenient=True)
+        outcome = self._invoke(["parse", "--no-partial-parse", "--no-write-json"], "parse", lenient=True)
         try:
             (self.project_dir / "target" / "partial_parse.msgpack").unlink()
         except OSError:
@@ -107,8 +107,9 @@ class DbtProject:
     def compile(self, select: Iterable[str] | None = None, manifest: Any = None) -> DbtOutcome:
         return self._invoke(["compile", *self._select(select)], "compile", manifest=manifest)
 
-    def build(self, select: Iterable[str] | None = None, manifest: Any = None,
-              extra: list[str] | None = None) -> DbtOutcome:
+    def build(
+        self, select: Iterable[str] | None = None, manifest: Any = None, extra: list[str] | None = None
+    ) -> DbtOutcome:
         return self._invoke(["build", *self._select(select), *(extra or [])], "build", manifest=manifest)
 
     def run_operation(self, macro: str, args: dict | None = None, manifest: Any = None) -> DbtOutcome:
@@ -134,8 +135,7 @@ class DbtProject:
             args += ["--target", self.target]
         return args
 
-    def _invoke(self, argv: list[str], command: str, manifest: Any = None,
-                lenient: bool = False) -> DbtOutcome:
+    def _invoke(self, argv: list[str], command: str, manifest: Any = None, lenient: bool = False) -> DbtOutcome:
         from dbt.cli.main import dbtRunner
 
         outcome = DbtOutcome(command=command, success=False)
@@ -152,8 +152,14 @@ class DbtProject:
 
         # Global flags first: nothing on the console (events reach us through the callback), no
         # anonymous usage pings (offline machines).
-        full = ["--log-level", "none", "--no-send-anonymous-usage-stats", "--no-use-colors", *argv,
-                *self._common_args()]
+        full = [
+            "--log-level",
+            "none",
+            "--no-send-anonymous-usage-stats",
+            "--no-use-colors",
+            *argv,
+            *self._common_args(),
+        ]
         with _LOCK:
             self.invocations += 1
             self.invocations_by_command[command] = self.invocations_by_command.get(command, 0) + 1
@@ -241,16 +247,31 @@ def _record_unresolved(sink: list[Unresolved]) -> Any:
 
     original = loader.invalid_target_fail_unless_test
 
-    def record(node: Any, target_name: str, target_kind: str, target_package: Any = None,
-               target_version: Any = None, disabled: Any = None, **kwargs: Any) -> None:
+    def record(
+        node: Any,
+        target_name: str,
+        target_kind: str,
+        target_package: Any = None,
+        target_version: Any = None,
+        disabled: Any = None,
+        **kwargs: Any,
+    ) -> None:
         if str(node.resource_type) == "test":  # dbt only warns for tests: keep its behaviour
             original(node, target_name, target_kind, target_package, target_version, disabled, **kwargs)
             return
-        sink.append(Unresolved(
-            unique_id=node.unique_id, name=node.name, resource_type=str(node.resource_type),
-            path=node.original_file_path, tags=list(node.tags or []), target_kind=target_kind,
-            target_name=target_name, target_package=target_package,
-            target_version=version_text(target_version)))
+        sink.append(
+            Unresolved(
+                unique_id=node.unique_id,
+                name=node.name,
+                resource_type=str(node.resource_type),
+                path=node.original_file_path,
+                tags=list(node.tags or []),
+                target_kind=target_kind,
+                target_name=target_name,
+                target_package=target_package,
+                target_version=version_text(target_version),
+            )
+        )
 
     loader.invalid_target_fail_unless_test = record
 
@@ -322,14 +343,24 @@ def manifest_inventory(manifest: Any) -> ManifestInventory:
         rtype = str(node.resource_type)
         if rtype not in {"model", "snapshot", "seed"}:
             continue
-        refs = [{"name": r.name, "package": r.package, "version": version_text(r.version)}
-                for r in getattr(node, "refs", []) or []]
-        nodes.append(ManifestNode(
-            unique_id=node.unique_id, name=node.name, resource_type=rtype,
-            package=node.package_name, path=node.original_file_path, tags=list(node.tags or []),
-            version=version_text(getattr(node, "version", None)),
-            latest_version=version_text(getattr(node, "latest_version", None)),
-            refs=refs, sources=[(s[0], s[1]) for s in getattr(node, "sources", []) or []]))
+        refs = [
+            {"name": r.name, "package": r.package, "version": version_text(r.version)}
+            for r in getattr(node, "refs", []) or []
+        ]
+        nodes.append(
+            ManifestNode(
+                unique_id=node.unique_id,
+                name=node.name,
+                resource_type=rtype,
+                package=node.package_name,
+                path=node.original_file_path,
+                tags=list(node.tags or []),
+                version=version_text(getattr(node, "version", None)),
+                latest_version=version_text(getattr(node, "latest_version", None)),
+                refs=refs,
+                sources=[(s[0], s[1]) for s in getattr(node, "sources", []) or []],
+            )
+        )
     sources = {(s.source_name, s.name) for s in manifest.sources.values()}
     project_name = getattr(getattr(manifest, "metadata", None), "project_name", None)
     return ManifestInventory(project_name=project_name, nodes=nodes, sources=sources)
@@ -362,8 +393,10 @@ def static_dependencies(sql: str) -> dict:
         raw = py_extract_from_source(text)
     except ExtractionError as exc:
         raise ExtractionFailed(str(exc)) from exc
-    refs = [{"name": r["name"], "package": r.get("package"), "version": version_text(r.get("version"))}
-            for r in raw.get("refs", [])]
+    refs = [
+        {"name": r["name"], "package": r.get("package"), "version": version_text(r.get("version"))}
+        for r in raw.get("refs", [])
+    ]
     sources = sorted((s[0], s[1]) for s in raw.get("sources", set()))
     return {"refs": refs, "sources": sources, "configs": list(raw.get("configs", []))}
 
@@ -382,8 +415,11 @@ def build_selection(manifest: Any, names: list[str]) -> list[str]:
     """``--select`` for these models and what they need upstream. dbt matches each selector against
     every node, so 500 names cost seconds; when the names are exactly the project's dbt_migrate
     models (a whole-warehouse run) the one tag selector picks the same nodes."""
-    tagged = {n.name for n in manifest.nodes.values()
-              if str(n.resource_type) in ("model", "snapshot") and MIGRATED_TAG in (n.tags or [])}
+    tagged = {
+        n.name
+        for n in manifest.nodes.values()
+        if str(n.resource_type) in ("model", "snapshot") and MIGRATED_TAG in (n.tags or [])
+    }
     if len(names) > 1 and tagged == set(names):
         return ["+tag:" + MIGRATED_TAG]
     return ["+" + n for n in names]
@@ -404,10 +440,12 @@ def source_relations(manifest: Any) -> list[dict[str, Any]]:
     """Every declared source as the package's ``_create_empty_sources`` macro reads it."""
     rels = []
     for node in manifest.sources.values():
-        rels.append({
-            "database": node.database, "schema": node.schema, "identifier": node.identifier,
-            "columns": [{"name": c.name, "data_type": c.data_type} for c in node.columns.values()],
-        })
+        rels.append(
+            {
+                "database": node.database,
+                "schema": node.schema,
+                "identifier": node.identifier,
+                "columns": [{"name": c.name, "data_type": c.data_type} for c in node.columns.values()],
+            }
+        )
     return rels
-
-

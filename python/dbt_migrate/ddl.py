@@ -57,17 +57,20 @@ def parse_tables(text: str, dialect: str = "tsql") -> dict[str, list[DdlColumn]]
             if not isinstance(cd, exp.ColumnDef):
                 continue
             constraints = [c.args.get("kind") for c in cd.args.get("constraints", [])]
-            not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null")
-                           for k in constraints)
+            not_null = any(
+                isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in constraints
+            )
             primary = any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in constraints)
             identity = any(isinstance(k, exp.GeneratedAsIdentityColumnConstraint) for k in constraints)
             kind = cd.args.get("kind")
-            cols.append(DdlColumn(
-                name=cd.name,
-                sql_type=kind.sql(dialect) if kind is not None else "",
-                is_nullable=not (not_null or primary),
-                is_identity=identity,
-            ))
+            cols.append(
+                DdlColumn(
+                    name=cd.name,
+                    sql_type=kind.sql(dialect) if kind is not None else "",
+                    is_nullable=not (not_null or primary),
+                    is_identity=identity,
+                )
+            )
         tables[normalize_name(f"{table.db}.{table.name}" if table.db else table.name)] = cols
     return tables
 
@@ -97,7 +100,7 @@ def _procedure_name_from_tokens(batch: str, dialect: str) -> str | None:
         tokens = sqlglot.tokenize(batch, read=dialect)
     except Exception:
         return None
-    words = [t for t in tokens]
+    words = list(tokens)
     for i, tok in enumerate(words[:-1]):
         if tok.text.upper() in {"PROCEDURE", "PROC"}:
             parts, j = [], i + 1

@@ -34,11 +34,11 @@ def copy_demo(target: Path | None) -> Path:
 
 def run_demo(target: Path | None, as_json: bool = False) -> bool:
     from .catalog import MigrationProject
+    from .cli.console import Progress, console, print_init, print_run
     from .init import init_project
     from .order import dependency_order
     from .pipeline import Pipeline, write_run
     from .project import Project
-    from .cli.console import Progress, console, print_init, print_run
 
     root = copy_demo(target)
     project = Project(root, dbt_dir=root / "dbt")
@@ -56,6 +56,7 @@ def run_demo(target: Path | None, as_json: bool = False) -> bool:
         print(json.dumps(doc.model_dump(mode="json"), indent=2))
     else:
         print_run(doc, path)
-        console.print(f"models are in {project.dbt_dir / 'models' / 'staging'}; "
-                      f"`cd {project.dbt_dir} && dbt build` rebuilds them")
+        console.print(
+            f"models are in {project.dbt_dir / 'models' / 'staging'}; `cd {project.dbt_dir} && dbt build` rebuilds them"
+        )
     return all(r.status == "ok" for r in doc.results)

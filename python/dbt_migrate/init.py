@@ -51,7 +51,9 @@ def _project_name(dbt_dir: Path) -> str:
 
 def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) -> InitReport:
     if adapter != "duckdb":
-        raise InputError(f"--adapter {adapter}: only 'duckdb' can be scaffolded; write profiles.yml for other adapters yourself")
+        raise InputError(
+            f"--adapter {adapter}: only 'duckdb' can be scaffolded; write profiles.yml for other adapters yourself"
+        )
     report = InitReport(dbt_dir=dbt_dir)
     try:
         dbt_dir.mkdir(parents=True, exist_ok=True)
@@ -89,8 +91,11 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
         (dbt_dir / folder).mkdir(parents=True, exist_ok=True)
 
     packages = dbt_dir / "packages.yml"
-    if "packages.yml" in report.kept and PACKAGE_NAME not in packages.read_text(encoding="utf-8") and \
-            "dbt-migrate" not in packages.read_text(encoding="utf-8"):
+    if (
+        "packages.yml" in report.kept
+        and PACKAGE_NAME not in packages.read_text(encoding="utf-8")
+        and "dbt-migrate" not in packages.read_text(encoding="utf-8")
+    ):
         report.notes.append(
             f"{packages} does not install dbt_migrate; add:  - local: {package_root()}  (file left as it is)"
         )
@@ -103,27 +108,33 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
 
 
 def _dbt_project_yml(name: str, profile: str) -> str:
-    return yaml.safe_dump({
-        "name": name,
-        "version": "1.0.0",
-        "config-version": 2,
-        "profile": profile,
-        "model-paths": ["models"],
-        "snapshot-paths": ["snapshots"],
-        "macro-paths": ["macros"],
-        "test-paths": ["tests"],
-        "models": {name: {"staging": {"+tags": [MIGRATED_TAG]}}},
-    }, sort_keys=False)
+    return yaml.safe_dump(
+        {
+            "name": name,
+            "version": "1.0.0",
+            "config-version": 2,
+            "profile": profile,
+            "model-paths": ["models"],
+            "snapshot-paths": ["snapshots"],
+            "macro-paths": ["macros"],
+            "test-paths": ["tests"],
+            "models": {name: {"staging": {"+tags": [MIGRATED_TAG]}}},
+        },
+        sort_keys=False,
+    )
 
 
 def _profiles_yml(profile: str) -> str:
     # The DuckDB file lives in the project (dbt-migrate runs dbt from this folder, as a person would).
-    return yaml.safe_dump({
-        profile: {
-            "target": "dev",
-            "outputs": {"dev": {"type": "duckdb", "path": "warehouse.duckdb", "threads": 4}},
-        }
-    }, sort_keys=False)
+    return yaml.safe_dump(
+        {
+            profile: {
+                "target": "dev",
+                "outputs": {"dev": {"type": "duckdb", "path": "warehouse.duckdb", "threads": 4}},
+            }
+        },
+        sort_keys=False,
+    )
 
 
 def _packages_yml() -> str:

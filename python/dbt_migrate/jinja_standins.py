@@ -10,7 +10,8 @@ in DuckDB, so a stand-in that drifts from dbt fails CI.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .rules import FULL_REFRESH_PREDICATE
 
@@ -115,8 +116,13 @@ class DbtMigrateStandins:
 # What ``tests/e2e/test_rules_match_macros.py`` evaluates on both sides: (macro, args).
 PINNED_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("current_timestamp", ()),
-    ("type_string", ()), ("type_int", ()), ("type_bigint", ()), ("type_timestamp", ()),
-    ("type_numeric", ()), ("type_float", ()), ("type_boolean", ()),
+    ("type_string", ()),
+    ("type_int", ()),
+    ("type_bigint", ()),
+    ("type_timestamp", ()),
+    ("type_numeric", ()),
+    ("type_float", ()),
+    ("type_boolean", ()),
     ("dateadd", ("day", 3, "date '2024-01-30'")),
     ("dateadd", ("month", 1, "date '2024-01-31'")),
     ("dateadd", ("quarter", 1, "date '2024-01-31'")),

@@ -39,7 +39,6 @@ def snapshot_sql(dbt_dir: Path, model: str) -> Path:
     return dbt_dir / SNAPSHOTS_DIR / f"{model}.sql"
 
 
-
 def sources_file(dbt_dir: Path) -> Path:
     return dbt_dir / SOURCES_FILE
 

@@ -34,7 +34,7 @@ class Rendered:
 def _marked(outcome: DbtOutcome, marker: str) -> Any:
     for line in outcome.debug_logs:
         if line.startswith(marker):
-            return json.loads(line[len(marker):])
+            return json.loads(line[len(marker) :])
     return None
 
 
@@ -52,8 +52,12 @@ def render_models(dbt: DbtProject, items: list[dict[str, Any]], manifest: Any = 
     rendered = {}
     for r in payload:
         item = Rendered(
-            model_name=r["model_name"], materialized=r["materialized"], model_sql=r["model_sql"],
-            schema_yml=r["schema_yml"], snapshot_name=r.get("snapshot_name"), snapshot_yml=r.get("snapshot_yml"),
+            model_name=r["model_name"],
+            materialized=r["materialized"],
+            model_sql=r["model_sql"],
+            schema_yml=r["schema_yml"],
+            snapshot_name=r.get("snapshot_name"),
+            snapshot_yml=r.get("snapshot_yml"),
         )
         rendered[item.snapshot_name or item.model_name] = item
     return rendered

@@ -7,9 +7,10 @@ one render run-operation and one dbt build per iteration, not per table.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import layout
 from . import sources as source_decls
@@ -17,14 +18,14 @@ from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
 from .context import build_context
 from .contracts import Context
-from .warehouse import Warehouse
 from .convert import Conversion, convert_context, restrict_givens
 from .dbt import DbtOutcome, DbtProject, belongs_to, build_selection, dbt_info, source_relations
 from .errors import InputError, MigrateError
 from .names import normalize_name
-from .project import Project
 from .package_render import RenderError, create_empty_sources, render_models
+from .project import Project
 from .results import ItemResult, Output, RunDocument
+from .warehouse import Warehouse
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -43,14 +44,25 @@ class Item:
 
 
 def _error_item(table: str, message: str, reason: str | None = None) -> ItemResult:
-    return ItemResult(item_id=normalize_name(table), status="error", reason=reason,
-                      output=Output(table_ref=table), errors=[message])
+    return ItemResult(
+        item_id=normalize_name(table), status="error", reason=reason, output=Output(table_ref=table), errors=[message]
+    )
 
 
 class Pipeline:
-    def __init__(self, project: Project, *, build: bool = True, max_iterations: int = 3, force: bool = False,
-                 progress: ProgressFn | None = None, accept_gaps: bool = False, llm: Any = None,
-                 separate_compile: bool = True, jobs: int | None = None):
+    def __init__(
+        self,
+        project: Project,
+        *,
+        build: bool = True,
+        max_iterations: int = 3,
+        force: bool = False,
+        progress: ProgressFn | None = None,
+        accept_gaps: bool = False,
+        llm: Any = None,
+        separate_compile: bool = True,
+        jobs: int | None = None,
+    ):
         self.project = project
         self.jobs = jobs  # check processes; None: decided by batch size (equivalence.pool.worker_count)
         self._pool: Any = None
@@ -72,7 +84,7 @@ class Pipeline:
         self.progress = progress or (lambda stage, done, total: None)
         self.timings: dict[str, float] = {}
         self.mp = MigrationProject(project.root)
-        self.mp.manifest  # fail fast (exit 2) on a missing or invalid manifest
+        self.mp.require_manifest()
         self.dbt_dir = project.require_dbt_project()
         self.dbt = DbtProject(self.dbt_dir)
         self.ledger = Ledger(self.dbt_dir)
@@ -144,8 +156,12 @@ class Pipeline:
                 r.errors.append("interrupted before this item finished")
         for table in tables:
             if normalize_name(table) not in reached:
-                self.items.append(Item(table=table, result=_error_item(
-                    table, "interrupted before this table was reached", "interrupted")))
+                self.items.append(
+                    Item(
+                        table=table,
+                        result=_error_item(table, "interrupted before this table was reached", "interrupted"),
+                    )
+                )
 
     def _contexts(self, wh: Warehouse, tables: list[str]) -> list[Item]:
         items = self.items
@@ -159,7 +175,8 @@ class Pipeline:
                     items.append(Item(table=table, result=_error_item(table, str(exc), "not_ready")))
                     continue
                 result = ItemResult(
-                    item_id=normalize_name(ctx.table), status="error",
+                    item_id=normalize_name(ctx.table),
+                    status="error",
                     output=Output(table_ref=ctx.table, model_name=ctx.model_name),
                     warnings=list(ctx.warnings),
                 )
@@ -179,8 +196,9 @@ class Pipeline:
                 item.result.warnings += conv.warnings
                 if not conv.ok:
                     item.result.reason = conv.error
-                    what = ("rules cannot convert this procedure" if conv.error == "needs_llm"
-                            else "no usable LLM answer")
+                    what = (
+                        "rules cannot convert this procedure" if conv.error == "needs_llm" else "no usable LLM answer"
+                    )
                     item.result.errors.append(f"{conv.error}: {what} ({conv.construct})")
                 else:
                     item.result.warnings += restrict_givens(item.context, conv.relations)
@@ -233,8 +251,10 @@ class Pipeline:
             except MigrateError as exc:
                 item.result.errors.append(str(exc))
                 continue
-            item.paths = {"model_sql": next(p for p in files if p.suffix == ".sql"),
-                          "model_yaml": next(p for p in files if p.suffix == ".yml")}
+            item.paths = {
+                "model_sql": next(p for p in files if p.suffix == ".sql"),
+                "model_yaml": next(p for p in files if p.suffix == ".yml"),
+            }
             item.selector = r.model_name
             if r.snapshot_yml:
                 from .equivalence import snapshot_config
@@ -270,8 +290,7 @@ class Pipeline:
         ready = [i for i in items if i.selector and i.context is not None]
         sources = sources_of(wh)
         with self._timed("check (submit)"):
-            return {id(i): (i, i.conversion.sql, self._pool.submit(wh, i.context, _written(i, sources)))
-                    for i in ready}
+            return {id(i): (i, i.conversion.sql, self._pool.submit(wh, i.context, _written(i, sources))) for i in ready}
 
     def _finish_checks(self, pending: dict[int, Any]) -> None:
         try:
@@ -341,7 +360,8 @@ class Pipeline:
             if culprits:
                 item.result.reason = "blocked"
                 item.result.errors.append(
-                    "blocked by " + ", ".join(by_model[m].result.item_id for m in culprits)
+                    "blocked by "
+                    + ", ".join(by_model[m].result.item_id for m in culprits)
                     + ": dbt skipped this model because its upstream failed"
                 )
 
@@ -351,7 +371,7 @@ class Pipeline:
 
         if item.result.output.llm is None:
             item.result.output.llm = Accounting(model=self.llm.model).as_dict()
-        acc = Accounting(**{k: v for k, v in item.result.output.llm.items()})
+        acc = Accounting(**item.result.output.llm)
         return acc
 
     def _llm_first_answer(self, item: Item, wh: Warehouse) -> Conversion:
@@ -376,8 +396,14 @@ class Pipeline:
         from .llm.correction import attempt, feedback_for
 
         acc = self._accounting(item)
-        conv = attempt(self.llm_client, item.context, acc, self._wh.dbt.dialect,
-                       self._wh.dbt.declared_sources, feedback_for(item.conversion.sql or "", item.result))
+        conv = attempt(
+            self.llm_client,
+            item.context,
+            acc,
+            self._wh.dbt.dialect,
+            self._wh.dbt.declared_sources,
+            feedback_for(item.conversion.sql or "", item.result),
+        )
         item.result.output.llm = acc.as_dict()
         item.result.warnings += conv.warnings
         if not conv.ok:
@@ -425,7 +451,8 @@ class Pipeline:
         else:
             # Batch runs let `dbt build` compile: a node that ran (pass or fail) was compiled.
             ex.dbt_compile_passed = any(r.status not in ("skipped",) for r in nodes) and not any(
-                "compilation error" in (r.message or "").lower() for r in nodes)
+                "compilation error" in (r.message or "").lower() for r in nodes
+            )
         units = [r for r in nodes if r.resource_type == "unit_test"]
         ex.unit_tests.total = len(units)
         ex.unit_tests.passed = sum(1 for r in units if r.ok)
@@ -454,7 +481,10 @@ class Pipeline:
             units["total"] += i.result.output.execution.unit_tests.total
             units["passed"] += i.result.output.execution.unit_tests.passed
         return {
-            "counts": counts, "total": len(items), "by_classification": by_class, "unit_tests": units,
+            "counts": counts,
+            "total": len(items),
+            "by_classification": by_class,
+            "unit_tests": units,
             "wall_time_s": round(wall, 3),
             "stage_time_s": {k: round(v, 3) for k, v in self.timings.items()},
             "peak_memory_mib": _peak_memory_mib(),

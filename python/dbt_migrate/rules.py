@@ -42,9 +42,7 @@ def materialization_for(classification: str) -> str:
     try:
         return MATERIALIZATIONS[classification]
     except KeyError:
-        raise KeyError(
-            f"unknown classification {classification!r}; known: {', '.join(CLASSIFICATIONS)}"
-        ) from None
+        raise KeyError(f"unknown classification {classification!r}; known: {', '.join(CLASSIFICATIONS)}") from None
 
 
 def staging_model(model: str) -> str:

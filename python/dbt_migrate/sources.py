@@ -7,15 +7,13 @@ a source table catalog, or the procedures' references (in that order).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from . import yamlio
-from .warehouse import Warehouse
 from .convert.relations import Relation
 from .convert.types import target_type
 from .names import normalize_name
-
+from .warehouse import Warehouse
 
 
 def source_columns(wh: Warehouse, key: str) -> list[dict[str, str]]:
@@ -54,8 +52,12 @@ def render_sources_yml(existing: str | None, missing: dict[str, dict[str, Any]])
     for source_name, tables in sorted(missing.items()):
         entry = next((s for s in sources if str(s.get("name", "")).lower() == source_name.lower()), None)
         if entry is None:
-            entry = {"name": source_name, "schema": source_name,
-                     "description": "Declared by dbt-migrate from the legacy DDL.", "tables": []}
+            entry = {
+                "name": source_name,
+                "schema": source_name,
+                "description": "Declared by dbt-migrate from the legacy DDL.",
+                "tables": [],
+            }
             sources.append(entry)
             changed = True
         have = {str(t.get("name", "")).lower() for t in entry.setdefault("tables", [])}

@@ -8,7 +8,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 console = Console(stderr=False)
@@ -23,10 +24,16 @@ class Progress:
         self._bar: RichProgress | None = None
         self._tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self.enabled:
-            self._bar = RichProgress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=err_console, transient=True)
+            self._bar = RichProgress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            )
             self._bar.__enter__()
         return self
 
@@ -62,8 +69,13 @@ def print_run(doc: Any, path: Path) -> None:
         out = r.output
         ut = out.execution.unit_tests
         colour = {"ok": "green", "partial": "yellow", "error": "red"}[r.status]
-        table.add_row(escape(out.table_ref), out.model_name or "-", out.generated.model_sql.materialized or "-",
-                      f"{ut.passed}/{ut.total}", f"[{colour}]{r.status}[/{colour}]")
+        table.add_row(
+            escape(out.table_ref),
+            out.model_name or "-",
+            out.generated.model_sql.materialized or "-",
+            f"{ut.passed}/{ut.total}",
+            f"[{colour}]{r.status}[/{colour}]",
+        )
     console.print(table)
     for r in doc.results:
         for e in r.errors + r.output.execution.dbt_errors:
@@ -85,9 +97,11 @@ def _print_summary(summary: dict) -> None:
     console.print(table)
     units = summary.get("unit_tests", {})
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in summary.get("stage_time_s", {}).items())
-    console.print(f"unit tests passed: {units.get('passed', 0)}/{units.get('total', 0)}; "
-                  f"time: {summary.get('wall_time_s', 0):.1f}s ({stages}); "
-                  f"dbt invocations: {summary.get('dbt_invocations', 0)}")
+    console.print(
+        f"unit tests passed: {units.get('passed', 0)}/{units.get('total', 0)}; "
+        f"time: {summary.get('wall_time_s', 0):.1f}s ({stages}); "
+        f"dbt invocations: {summary.get('dbt_invocations', 0)}"
+    )
 
 
 def print_check(report: Any) -> None:

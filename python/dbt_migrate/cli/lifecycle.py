@@ -31,8 +31,9 @@ def _missing_text(v: dict) -> str:
     for label in v["missing"]:
         name = label.split("'")[-2] if "'" in label else label
         groups = v["provided_by"].get(name)
-        parts.append(label + (f" [paused in group {', '.join(groups)}: `migrate restore {groups[0]}`]"
-                              if groups else ""))
+        parts.append(
+            label + (f" [paused in group {', '.join(groups)}: `migrate restore {groups[0]}`]" if groups else "")
+        )
     return escape(", ".join(parts))
 
 
@@ -45,13 +46,17 @@ def _verdict_table(models: dict) -> Table:
     label = {core.READY: "ready", core.BLOCKED: "still blocked", core.INVESTIGATE: "needs investigation"}
     for name, v in models.items():
         why = v["reason"] if v["status"] == core.INVESTIGATE else _missing_text(v)
-        table.add_row(name, f"[{style[v['status']]}]{label[v['status']]}[/]",
-                      why if v["status"] != core.INVESTIGATE else escape(why or ""))
+        table.add_row(
+            name,
+            f"[{style[v['status']]}]{label[v['status']]}[/]",
+            why if v["status"] != core.INVESTIGATE else escape(why or ""),
+        )
     return table
 
 
 def register(group: click.Group) -> None:
     """Attach the lifecycle commands to the main group."""
+
     @group.command("pause")
     @click.argument("group_tag", metavar="GROUP")
     @project_root_option
@@ -69,11 +74,14 @@ def register(group: click.Group) -> None:
             return
         con = _console()
         if not result["paused"]:
-            con.print(f"[green]nothing to pause in '{group_tag}'[/]: every ref and source of its "
-                      f"{len(result['completed'])} active model(s) resolves.")
+            con.print(
+                f"[green]nothing to pause in '{group_tag}'[/]: every ref and source of its "
+                f"{len(result['completed'])} active model(s) resolves."
+            )
         else:
-            con.print(f"[bold]paused {len(result['paused'])} model(s) of '{group_tag}':[/] "
-                      + ", ".join(result["paused"]))
+            con.print(
+                f"[bold]paused {len(result['paused'])} model(s) of '{group_tag}':[/] " + ", ".join(result["paused"])
+            )
         if result["all_paused"]:
             con.print(_verdict_table(result["all_paused"]))
         done, total = len(result["completed"]), result["total"]
@@ -95,8 +103,16 @@ def register(group: click.Group) -> None:
     @project_root_option
     @json_option
     @handle_errors
-    def restore(group_tag: str, yes: bool, dry_run: bool, do_build: bool, commit: bool, allow_dirty: bool,
-                project_root: Path, as_json: bool) -> None:
+    def restore(
+        group_tag: str,
+        yes: bool,
+        dry_run: bool,
+        do_build: bool,
+        commit: bool,
+        allow_dirty: bool,
+        project_root: Path,
+        as_json: bool,
+    ) -> None:
         """Restore GROUP's paused models whose dependencies now exist.
 
         Reads the state document (or the group's .skip files), checks every ref and source with
@@ -109,22 +125,28 @@ def register(group: click.Group) -> None:
             if yes or as_json:
                 return True
             con.print(_verdict_table({n: _vj(v) for n, v in sorted(report.verdicts.items())}))
-            return click.confirm(f"restore {len(report.ready)} model(s) of '{group_tag}': "
-                                 f"{', '.join(report.ready)}?", default=True)
+            return click.confirm(
+                f"restore {len(report.ready)} model(s) of '{group_tag}': {', '.join(report.ready)}?", default=True
+            )
 
         from ..lifecycle.ops import verdict_json as _vj
 
-        report = _lifecycle(project_root).restore(group_tag, dry_run=dry_run, build=do_build, commit=commit,
-                                                  allow_dirty=allow_dirty, confirm=confirm)
+        report = _lifecycle(project_root).restore(
+            group_tag, dry_run=dry_run, build=do_build, commit=commit, allow_dirty=allow_dirty, confirm=confirm
+        )
         data = report.to_json()
         if as_json:
             emit_json(data)
             return
         if report.source == "nothing":
-            con.print(f"nothing to restore for '{group_tag}': no state document at {report.doc_path} "
-                      f"and no .sql.skip files of that group.")
-            con.print("next: `migrate status` lists groups in progress; `migrate pause "
-                      f"{group_tag}` pauses the group's models whose dependencies are missing.")
+            con.print(
+                f"nothing to restore for '{group_tag}': no state document at {report.doc_path} "
+                f"and no .sql.skip files of that group."
+            )
+            con.print(
+                "next: `migrate status` lists groups in progress; `migrate pause "
+                f"{group_tag}` pauses the group's models whose dependencies are missing."
+            )
             return
         if report.source != "state document":
             con.print(f"[yellow]no state document at {report.doc_path}[/]: working from the group's .skip files.")
@@ -132,12 +154,14 @@ def register(group: click.Group) -> None:
             con.print(f"[yellow]warning:[/] {escape(w)}")
         con.print(_verdict_table(data["models"]) if data["models"] else "no paused models.")
         if report.dry_run:
-            con.print(f"dry run: nothing changed. {len(report.ready)} model(s) ready: "
-                      f"{', '.join(report.ready) or 'none'}.")
+            con.print(
+                f"dry run: nothing changed. {len(report.ready)} model(s) ready: {', '.join(report.ready) or 'none'}."
+            )
             return
         prog = data["progress"]
-        con.print(f"[bold]{group_tag}: {report.status}[/], {prog['completed']} of {prog['total']} models "
-                  f"({prog['percent']}%)")
+        con.print(
+            f"[bold]{group_tag}: {report.status}[/], {prog['completed']} of {prog['total']} models ({prog['percent']}%)"
+        )
         con.print(f"resumed: {', '.join(report.resumed) or 'none (nothing new is ready; no file changed)'}")
         for name, why in report.reskipped.items():
             con.print(f"[red]re-skipped[/] {name}: {escape(why)}")
@@ -146,8 +170,10 @@ def register(group: click.Group) -> None:
             con.print(f"still paused: {name}: " + (escape(m["reason"] or "") or _missing_text(m) or "re-skipped"))
         if report.build:
             b = report.build
-            con.print(f"build tag:{group_tag}: tests passed {b['tests']['passed']}, failed {b['tests']['failed']}"
-                      + (f" ({', '.join(b['tests']['failed_names'])})" if b["tests"]["failed_names"] else ""))
+            con.print(
+                f"build tag:{group_tag}: tests passed {b['tests']['passed']}, failed {b['tests']['failed']}"
+                + (f" ({', '.join(b['tests']['failed_names'])})" if b["tests"]["failed_names"] else "")
+            )
         if report.commit:
             con.print(f"committed {report.commit[:12]} on the group's branch")
         if report.resumed:
@@ -166,17 +192,20 @@ def register(group: click.Group) -> None:
             return
         con = _console()
         if not rows:
-            con.print("no groups in progress (no .sql.skip files, no state documents). "
-                      "Pause a group with `migrate pause GROUP`.")
+            con.print(
+                "no groups in progress (no .sql.skip files, no state documents). "
+                "Pause a group with `migrate pause GROUP`."
+            )
             return
         for r in rows:
             done = len(r["complete"])
             pct = round(100 * done / r["total"]) if r["total"] else 100
-            con.print(f"[bold]{r['group']}[/]: {done} of {r['total']} complete ({pct}%), "
-                      f"{len(r['paused'])} paused ({len(r['ready'])} ready, {len(r['blocked'])} blocked, "
-                      f"{len(r['investigate'])} to investigate)")
+            con.print(
+                f"[bold]{r['group']}[/]: {done} of {r['total']} complete ({pct}%), "
+                f"{len(r['paused'])} paused ({len(r['ready'])} ready, {len(r['blocked'])} blocked, "
+                f"{len(r['investigate'])} to investigate)"
+            )
             if r["models"]:
                 con.print(_verdict_table(r["models"]))
             if r["ready"]:
                 con.print(f"next: `migrate restore {r['group']}`")
-

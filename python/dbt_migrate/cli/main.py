@@ -24,6 +24,7 @@ from .options import (
 if TYPE_CHECKING:
     from ..project import Project
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dbt-migrate")
 def main() -> None:
@@ -46,8 +47,15 @@ def init(project_root: Path, adapter: str, as_json: bool) -> None:
 
     report = init_project(open_project(project_root).dbt_dir, adapter=adapter)
     if as_json:
-        emit_json({"dbt_project": str(report.dbt_dir), "created": report.created, "kept": report.kept,
-                   "deps_ran": report.deps_ran, "notes": report.notes})
+        emit_json(
+            {
+                "dbt_project": str(report.dbt_dir),
+                "created": report.created,
+                "kept": report.kept,
+                "deps_ran": report.deps_ran,
+                "notes": report.notes,
+            }
+        )
         return
     from .console import print_init
 
@@ -66,18 +74,17 @@ def context(project_root: Path, table: str) -> None:
 
     project = open_project(project_root)
     mp = MigrationProject(project.root)
-    mp.manifest
+    mp.require_manifest()
     emit_json(build_context(Warehouse(mp, _dbt_info_if_any(project)), table).model_dump(mode="json"))
 
 
-def _dbt_info_if_any(project: "Project"):
+def _dbt_info_if_any(project: Project):
     """Declared sources and adapter from the dbt project when there is one; defaults otherwise."""
     from ..warehouse import DbtInfo
 
     if not (project.dbt_dir / "dbt_project.yml").is_file():
         return DbtInfo()
-    from ..dbt import DbtProject
-    from ..dbt import dbt_info
+    from ..dbt import DbtProject, dbt_info
 
     parsed = DbtProject(project.dbt_dir).parse()
     return dbt_info(parsed.manifest) if parsed.success and parsed.manifest is not None else DbtInfo()
@@ -91,8 +98,9 @@ def _dbt_info_if_any(project: "Project"):
 @click.option("--force", is_flag=True, help="Overwrite files edited since dbt-migrate wrote them.")
 @json_option
 @handle_errors
-def write(project_root: Path, table: str, model_sql_file: Path, schema_yml_file: Path, force: bool,
-          as_json: bool) -> None:
+def write(
+    project_root: Path, table: str, model_sql_file: Path, schema_yml_file: Path, force: bool, as_json: bool
+) -> None:
     """Write a model's SQL and YAML into the dbt project.
 
     models/staging/<model>.sql and models/staging/_<model>.yml (YAML merged by model name);
@@ -108,19 +116,36 @@ def write(project_root: Path, table: str, model_sql_file: Path, schema_yml_file:
             click.echo(f"wrote {p}")
 
 
-def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_build: bool,
-                    max_iterations: int, force: bool, accept_gaps: bool = False,
-                    llm_model: str | None = None, separate_compile: bool = True,
-                    jobs: int | None = None) -> None:
+def _run_and_report(
+    project_root: Path,
+    tables: list[str],
+    *,
+    as_json: bool,
+    no_build: bool,
+    max_iterations: int,
+    force: bool,
+    accept_gaps: bool = False,
+    llm_model: str | None = None,
+    separate_compile: bool = True,
+    jobs: int | None = None,
+) -> None:
     from ..llm.client import LlmConfig
     from ..pipeline import Pipeline, write_run
     from .console import Progress, print_run
 
     project = open_project(project_root)
     with Progress(enabled=not as_json) as progress:
-        pipeline = Pipeline(project, build=not no_build, max_iterations=max_iterations, force=force,
-                            progress=progress.update, accept_gaps=accept_gaps,
-                            llm=LlmConfig.resolve(llm_model), separate_compile=separate_compile, jobs=jobs)
+        pipeline = Pipeline(
+            project,
+            build=not no_build,
+            max_iterations=max_iterations,
+            force=force,
+            progress=progress.update,
+            accept_gaps=accept_gaps,
+            llm=LlmConfig.resolve(llm_model),
+            separate_compile=separate_compile,
+            jobs=jobs,
+        )
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
@@ -139,31 +164,61 @@ def _run_and_report(project_root: Path, tables: list[str], *, as_json: bool, no_
 @pipeline_options
 @json_option
 @handle_errors
-def generate(project_root: Path, table: str, max_iterations: int, no_build: bool, force: bool,
-             as_json: bool, accept_gaps: bool, llm_model: str | None) -> None:
+def generate(
+    project_root: Path,
+    table: str,
+    max_iterations: int,
+    no_build: bool,
+    force: bool,
+    as_json: bool,
+    accept_gaps: bool,
+    llm_model: str | None,
+) -> None:
     """Generate, write and build the model for one table.
 
     Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
     (unit tests included) and records the result in .migration-runs/<run_id>.json.
     Exit 0 ok, 1 partial or error, 2 bad input.
     """
-    _run_and_report(project_root, [table], as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model)
+    _run_and_report(
+        project_root,
+        [table],
+        as_json=as_json,
+        no_build=no_build,
+        max_iterations=max_iterations,
+        force=force,
+        accept_gaps=accept_gaps,
+        llm_model=llm_model,
+    )
 
 
 @main.command()
 @project_root_option
 @click.option("--all", "all_tables", is_flag=True, help="Every target table with a profile.")
 @click.option("--table", "tables", multiple=True, help="A target table (repeatable).")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Processes for the equivalence checks: more than 1 runs them in workers beside the "
-                   "dbt build, 1 in the main process [default: one per core for batches of 50 or "
-                   "more tables, else 1].")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes for the equivalence checks: more than 1 runs them in workers beside the "
+    "dbt build, 1 in the main process [default: one per core for batches of 50 or "
+    "more tables, else 1].",
+)
 @pipeline_options
 @json_option
 @handle_errors
-def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_iterations: int, no_build: bool,
-        force: bool, as_json: bool, accept_gaps: bool, llm_model: str | None, jobs: int | None) -> None:
+def run(
+    project_root: Path,
+    all_tables: bool,
+    tables: tuple[str, ...],
+    max_iterations: int,
+    no_build: bool,
+    force: bool,
+    as_json: bool,
+    accept_gaps: bool,
+    llm_model: str | None,
+    jobs: int | None,
+) -> None:
     """Batch pipeline: every stage for all tables, one dbt build per iteration."""
     from ..catalog import MigrationProject
     from ..errors import InputError
@@ -174,9 +229,18 @@ def run(project_root: Path, all_tables: bool, tables: tuple[str, ...], max_itera
     project = open_project(project_root)
     mp = MigrationProject(project.root)
     names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
-    _run_and_report(project_root, dependency_order(mp, names), as_json=as_json, no_build=no_build,
-                    max_iterations=max_iterations, force=force, accept_gaps=accept_gaps, llm_model=llm_model,
-                    separate_compile=False, jobs=jobs)
+    _run_and_report(
+        project_root,
+        dependency_order(mp, names),
+        as_json=as_json,
+        no_build=no_build,
+        max_iterations=max_iterations,
+        force=force,
+        accept_gaps=accept_gaps,
+        llm_model=llm_model,
+        separate_compile=False,
+        jobs=jobs,
+    )
 
 
 @main.command()
@@ -204,8 +268,13 @@ def check(project_root: Path, table: str, no_data: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--dir", "target_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to put the demo project (default: a new folder under the current one).")
+@click.option(
+    "--dir",
+    "target_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to put the demo project (default: a new folder under the current one).",
+)
 @json_option
 @handle_errors
 def demo(target_dir: Path | None, as_json: bool) -> None:

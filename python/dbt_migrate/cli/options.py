@@ -6,8 +6,9 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -54,14 +55,17 @@ def handle_errors(fn: Callable) -> Callable:
         except Exception as exc:  # a bug of ours: say so plainly; the traceback is opt-in
             if os.environ.get("DBT_MIGRATE_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                       "(set DBT_MIGRATE_DEBUG=1 for the traceback, and please report it)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(set DBT_MIGRATE_DEBUG=1 for the traceback, and please report it)",
+                err=True,
+            )
             sys.exit(EXIT_NOT_OK)
 
     return wrapper
 
 
-def open_project(root: Path) -> "Project":
+def open_project(root: Path) -> Project:
     from ..project import Project
 
     if not root.is_dir():
@@ -70,13 +74,26 @@ def open_project(root: Path) -> "Project":
 
 
 def pipeline_options(fn: Callable) -> Callable:
-    fn = click.option("--max-iterations", type=click.IntRange(1, 10), default=3, show_default=True,
-                      help="Build/correct attempts per model.")(fn)
+    fn = click.option(
+        "--max-iterations",
+        type=click.IntRange(1, 10),
+        default=3,
+        show_default=True,
+        help="Build/correct attempts per model.",
+    )(fn)
     fn = click.option("--no-build", is_flag=True, help="Write files only; do not run dbt compile/build.")(fn)
     fn = click.option("--force", is_flag=True, help="Overwrite model files edited since dbt-migrate wrote them.")(fn)
-    fn = click.option("--llm", "llm_model", default=None, metavar="MODEL",
-                      help="Use this litellm model for what rules cannot convert and for corrections "
-                           "(or set $DBT_MIGRATE_LLM_MODEL). Keys come from the provider's usual env vars.")(fn)
-    fn = click.option("--accept-gaps", is_flag=True,
-                      help="Keep an item ok when the equivalence check reports a gap (recorded either way).")(fn)
+    fn = click.option(
+        "--llm",
+        "llm_model",
+        default=None,
+        metavar="MODEL",
+        help="Use this litellm model for what rules cannot convert and for corrections "
+        "(or set $DBT_MIGRATE_LLM_MODEL). Keys come from the provider's usual env vars.",
+    )(fn)
+    fn = click.option(
+        "--accept-gaps",
+        is_flag=True,
+        help="Keep an item ok when the equivalence check reports a gap (recorded either way).",
+    )(fn)
     return fn

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..names import normalize_name
+from .ctes import apply_joins_for, shape_query
 from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
-from .ctes import apply_joins_for, shape_query
 from .style import model_text
 from .types import normalize_types
 
@@ -35,7 +35,7 @@ class Conversion:
         return self.sql is not None
 
 
-def legacy_query(ctx: "Context", wh: "Warehouse | None" = None, dialect: str | None = None):
+def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None = None):
     """The legacy logic as one SELECT tree: refactored SQL when present, else derived.
 
     With ``wh``, source-dialect semantics are made explicit on the tree (T-SQL ``+`` on strings ->
@@ -55,7 +55,7 @@ def legacy_query(ctx: "Context", wh: "Warehouse | None" = None, dialect: str | N
     return query
 
 
-def convert_context(ctx: "Context", wh: "Warehouse") -> Conversion:
+def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
     """The model body for one context, or an error naming what rules cannot convert."""
     findings = scan_body(ctx.proc_body, ctx.source_dialect)
     if findings:
@@ -86,7 +86,7 @@ def convert_context(ctx: "Context", wh: "Warehouse") -> Conversion:
     return conv
 
 
-def restrict_givens(ctx: "Context", relations: list[Relation]) -> list[str]:
+def restrict_givens(ctx: Context, relations: list[Relation]) -> list[str]:
     """Drop given inputs the model does not read (dbt rejects them); returns warnings."""
     calls = {r.jinja_call for r in relations}
     warnings = []

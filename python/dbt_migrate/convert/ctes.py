@@ -88,11 +88,15 @@ def name_set_operation_branches(tree: exp.Expression) -> None:
                 branch = branch.this
             if not isinstance(branch, exp.Select) or branch is first or len(branch.expressions) != len(names):
                 continue
-            branch.set("expressions", [
-                p if (p.alias_or_name == name and not isinstance(p.unalias(), exp.Literal)) or not name
-                else exp.alias_(p.unalias(), name)
-                for p, name in zip(branch.expressions, names)
-            ])
+            branch.set(
+                "expressions",
+                [
+                    p
+                    if (p.alias_or_name == name and not isinstance(p.unalias(), exp.Literal)) or not name
+                    else exp.alias_(p.unalias(), name)
+                    for p, name in zip(branch.expressions, names)
+                ],
+            )
 
 
 def apply_joins_for(tree: exp.Expression, dialect: str) -> exp.Expression:
@@ -189,9 +193,11 @@ def shape_query(
                 )
                 new_imports[key] = cte
             alias = table.alias or table.name
-            table.replace(exp.Table(this=exp.to_identifier(cte.alias), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+            table.replace(
+                exp.Table(this=exp.to_identifier(cte.alias), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+            )
     all_imports = {**imports, **new_imports}
-    for key, cte in all_imports.items():
+    for cte in all_imports.values():
         src = cte.this.args.get("from_") or cte.this.args.get("from")
         rel = resolver.resolve(_table_name(src.this))
         shaped.relations.append(rel)
@@ -255,8 +261,15 @@ def _final_cte(query: exp.Query, logical: list[exp.CTE], taken: set[str]) -> exp
     return exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier("final")))
 
 
-def _place_watermark(shaped: Shaped, column: str, imports: dict[str, exp.CTE], final: exp.CTE,
-                     table_columns: dict[str, set[str]], logical: list[exp.CTE], taken: set[str]) -> None:
+def _place_watermark(
+    shaped: Shaped,
+    column: str,
+    imports: dict[str, exp.CTE],
+    final: exp.CTE,
+    table_columns: dict[str, set[str]],
+    logical: list[exp.CTE],
+    taken: set[str],
+) -> None:
     """Filter the import CTE of the table that carries the watermark column; else the final CTE."""
     jinja = "{{ dbt_migrate.watermark_filter('" + column + "') }}"
     condition = exp.column(_placeholder(shaped, jinja))

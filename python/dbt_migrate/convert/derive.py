@@ -81,10 +81,13 @@ def _alias_projections(query: exp.Query, columns: list[str]) -> exp.Query:
     projections = query.expressions
     if any(isinstance(p, exp.Star) for p in projections) or len(projections) != len(columns):
         raise NotConvertible("column mapping", f"{len(columns)} insert columns for {len(projections)} select items")
-    query.set("expressions", [
-        p if p.alias_or_name == col and not isinstance(p, exp.Literal) else exp.alias_(p.unalias(), col)
-        for p, col in zip(projections, columns)
-    ])
+    query.set(
+        "expressions",
+        [
+            p if p.alias_or_name == col and not isinstance(p, exp.Literal) else exp.alias_(p.unalias(), col)
+            for p, col in zip(projections, columns)
+        ],
+    )
     return query
 
 
@@ -114,7 +117,7 @@ def _from_merge(stmt: exp.Merge) -> exp.Query:
     using = stmt.args.get("using")
     whens = stmt.args.get("whens")
     insert = None
-    for when in (whens.expressions if whens else []):
+    for when in whens.expressions if whens else []:
         then = when.args.get("then")
         if isinstance(then, exp.Insert) and not when.args.get("matched"):
             insert = then
@@ -134,9 +137,9 @@ def _from_merge(stmt: exp.Merge) -> exp.Query:
             by_name = {p.alias_or_name.lower(): p for p in inner.expressions}
             if all(v.name.lower() in by_name for v in values):
                 inner = inner.copy()
-                inner.set("expressions", [
-                    _named(by_name[v.name.lower()].copy(), col) for v, col in zip(values, columns)
-                ])
+                inner.set(
+                    "expressions", [_named(by_name[v.name.lower()].copy(), col) for v, col in zip(values, columns)]
+                )
                 return inner
         source: exp.Expression = exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
     else:
@@ -173,15 +176,20 @@ def _target_alias(update: exp.Update, target_key: str) -> tuple[str, exp.From | 
     tables += [j.this for j in (update.args.get("joins") or [])]
     updated = update.this.name.lower()
     for t in tables:
-        if isinstance(t, exp.Table) and _table_key(t) == target_key and (t.alias_or_name.lower() == updated or not from_):
+        if (
+            isinstance(t, exp.Table)
+            and _table_key(t) == target_key
+            and (t.alias_or_name.lower() == updated or not from_)
+        ):
             return t.alias_or_name, from_
     if _table_key(update.this) == target_key:
         return update.this.alias_or_name, from_
     raise NotConvertible("UPDATE of another table", update.this.sql("tsql"))
 
 
-def _apply_update(current: exp.Query, update: exp.Update, target_key: str, ctes: list[exp.CTE],
-                  taken: set[str]) -> exp.Query:
+def _apply_update(
+    current: exp.Query, update: exp.Update, target_key: str, ctes: list[exp.CTE], taken: set[str]
+) -> exp.Query:
     """Rows after ``UPDATE target SET ... FROM target JOIN ...``: the rows loaded so far, LEFT JOINed
     to the update's inputs, each SET column ``CASE WHEN <matched> THEN <new> ELSE <old> END``.
     ``matched`` is the INNER JOIN conditions plus the WHERE (a LEFT JOIN row matches them only when
@@ -231,7 +239,9 @@ def _apply_update(current: exp.Query, update: exp.Update, target_key: str, ctes:
             continue
         value = exp.Case(ifs=[exp.If(this=condition, true=new.copy())], default=old) if condition else new.copy()
         projections.append(exp.alias_(value, col))
-    query = exp.select(*projections).from_(exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+    query = exp.select(*projections).from_(
+        exp.Table(this=exp.to_identifier(name), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+    )
     for j in joins:
         query = query.join(j)
     return query

@@ -70,7 +70,9 @@ def _unpivot(source_name: str, pivot: exp.Pivot, columns: list[str]) -> exp.Quer
             exp.alias_(exp.Literal.string(col), name_col),
             exp.alias_(exp.column(col, table=inner_alias), value_name),
         ).from_(_from(source_name))
-        branches.append(select.where(exp.Not(this=exp.Is(this=exp.column(col, table=inner_alias), expression=exp.null()))))
+        branches.append(
+            select.where(exp.Not(this=exp.Is(this=exp.column(col, table=inner_alias), expression=exp.null())))
+        )
     query: exp.Query = branches[0]
     for b in branches[1:]:
         query = exp.union(query, b, distinct=False)

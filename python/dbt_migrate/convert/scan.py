@@ -33,7 +33,7 @@ def _snippet(tokens: list[Token], start: int, stop_words: tuple[str, ...] = (), 
     """The statement's first tokens as written (parameters glued: ``@sql``, ``@@FETCH_STATUS``)."""
     parts: list[str] = []
     glue = False
-    for tok in tokens[start:start + limit]:
+    for tok in tokens[start : start + limit]:
         if tok.token_type == TokenType.SEMICOLON or (parts and _word(tok) in stop_words):
             break
         if glue or (parts and tok.token_type == TokenType.DOT) or (parts and parts[-1].endswith(".")):
@@ -55,8 +55,10 @@ def _tokens(text: str, dialect: str) -> list[Token]:
     tokens = sqlglot.tokenize(text, read=dialect)
     for k, tok in enumerate(tokens):
         swallowed = (
-            tok.token_type == TokenType.STRING and k > 0 and tokens[k - 1].token_type == TokenType.END
-            and text[tok.start:tok.start + 1] not in ("'", '"')
+            tok.token_type == TokenType.STRING
+            and k > 0
+            and tokens[k - 1].token_type == TokenType.END
+            and text[tok.start : tok.start + 1] not in ("'", '"')
         )
         out += _tokens(tok.text, dialect) if swallowed else [tok]
     return out
@@ -80,11 +82,18 @@ def scan_body(body: str, dialect: str = "tsql") -> list[Finding]:
         nxt = tokens[i + 1] if i + 1 < n else None
         if _is_exec(tok) and nxt is not None:
             target = _word(nxt)
-            if nxt.token_type in (TokenType.L_PAREN, TokenType.PARAMETER) or target in ("SP_EXECUTESQL", "SYS.SP_EXECUTESQL"):
+            if nxt.token_type in (TokenType.L_PAREN, TokenType.PARAMETER) or target in (
+                "SP_EXECUTESQL",
+                "SYS.SP_EXECUTESQL",
+            ):
                 findings.append(Finding("dynamic SQL", _snippet(tokens, i)))
             elif not (i > 0 and tokens[i - 1].token_type == TokenType.ALIAS):  # WITH EXECUTE AS OWNER
                 findings.append(Finding("EXEC of another procedure", _snippet(tokens, i, limit=6)))
-        elif tok.token_type == TokenType.DECLARE and i + 2 < n and _word(tokens[i + 2]) in ("CURSOR", "INSENSITIVE", "SCROLL"):
+        elif (
+            tok.token_type == TokenType.DECLARE
+            and i + 2 < n
+            and _word(tokens[i + 2]) in ("CURSOR", "INSENSITIVE", "SCROLL")
+        ):
             findings.append(Finding("CURSOR loop", _snippet(tokens, i, limit=3) + " / FETCH NEXT"))
             cursor_seen = True
         elif word == "WHILE":
@@ -93,13 +102,19 @@ def scan_body(body: str, dialect: str = "tsql") -> list[Finding]:
         elif tok.token_type == TokenType.BEGIN and nxt is not None and _word(nxt) == "CATCH":
             j = i + 2
             depth = 0
-            while j < n and not (depth == 0 and tokens[j].token_type == TokenType.END and j + 1 < n and _word(tokens[j + 1]) == "CATCH"):
+            while j < n and not (
+                depth == 0 and tokens[j].token_type == TokenType.END and j + 1 < n and _word(tokens[j + 1]) == "CATCH"
+            ):
                 if tokens[j].token_type == TokenType.BEGIN:
                     depth += 1
                 elif tokens[j].token_type == TokenType.END:
                     depth -= 1
                 elif tokens[j].token_type in _WRITES:
-                    findings.append(Finding("TRY/CATCH whose CATCH block writes rows", "BEGIN CATCH " + _snippet(tokens, j, limit=6)))
+                    findings.append(
+                        Finding(
+                            "TRY/CATCH whose CATCH block writes rows", "BEGIN CATCH " + _snippet(tokens, j, limit=6)
+                        )
+                    )
                     break
                 j += 1
         i += 1

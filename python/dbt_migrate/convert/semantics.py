@@ -15,7 +15,8 @@ for every target):
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
@@ -48,10 +49,17 @@ def _annotated(tree: exp.Expression, schema: Schema, dialect: str) -> tuple[Oper
     for i, node in enumerate(nodes):
         node.meta[_TYPED] = i
     try:
-        copy = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
-                       expand_stars=True, quote_identifiers=False, identify=False)
+        copy = qualify(
+            tree.copy(),
+            schema=schema,
+            dialect=dialect,
+            validate_qualify_columns=False,
+            expand_stars=True,
+            quote_identifiers=False,
+            identify=False,
+        )
         copy = annotate_types(copy, schema=schema, dialect=dialect)
-    except Exception:  # noqa: BLE001 - an unannotatable tree keeps its operators
+    except Exception:
         return None
     types: Operands = {}
     for node in copy.walk():
@@ -93,6 +101,7 @@ def apply_operator_semantics(tree: exp.Expression, schema: Schema, dialect: str 
 
 # --- dbt cross-database macros -------------------------------------------------------------------
 
+
 def _unwrap(node: exp.Expression) -> exp.Expression:
     while isinstance(node, (exp.TimeStrToTime, exp.TsOrDsToDate, exp.TsOrDsToTimestamp)) and node.this is not None:
         node = node.this
@@ -131,11 +140,13 @@ def _unit(node: exp.Expression) -> str:
 
 
 def _datediff(w: MacroWriter, node: exp.DateDiff) -> str:
-    return f"{{{{ dbt.datediff({_jinja_str(w.sql(node.expression))}, {_jinja_str(w.sql(node.this))}, {_jinja_str(_unit(node))}) }}}}"
+    args = (_jinja_str(w.sql(node.expression)), _jinja_str(w.sql(node.this)), _jinja_str(_unit(node)))
+    return "{{ dbt.datediff(" + ", ".join(args) + ") }}"
 
 
 def _dateadd(w: MacroWriter, node: exp.DateAdd) -> str:
-    return f"{{{{ dbt.dateadd({_jinja_str(_unit(node))}, {_jinja_str(w.sql(node.expression))}, {_jinja_str(w.sql(node.this))}) }}}}"
+    args = (_jinja_str(_unit(node)), _jinja_str(w.sql(node.expression)), _jinja_str(w.sql(node.this)))
+    return "{{ dbt.dateadd(" + ", ".join(args) + ") }}"
 
 
 def _current_timestamp(w: MacroWriter, node: exp.Expression) -> str:
@@ -143,7 +154,9 @@ def _current_timestamp(w: MacroWriter, node: exp.Expression) -> str:
 
 
 def _safe_cast(w: MacroWriter, node: exp.TryCast) -> str:
-    return f"{{{{ dbt.safe_cast({_jinja_str(w.sql(node.this))}, {_jinja_str(node.to.sql(dialect=w.dialect).lower())}) }}}}"
+    return (
+        f"{{{{ dbt.safe_cast({_jinja_str(w.sql(node.this))}, {_jinja_str(node.to.sql(dialect=w.dialect).lower())}) }}}}"
+    )
 
 
 def _concat(w: MacroWriter, node: exp.Concat) -> str:

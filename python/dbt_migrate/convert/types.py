@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlglot import exp
 
 
-
 def normalize_types(tree: exp.Expression) -> exp.Expression:
     """T-SQL BIT is a 0/1 number (code compares it with 1), not a bit string or a boolean.
 

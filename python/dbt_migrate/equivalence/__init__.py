@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import layout, yamlio
-from ..warehouse import produced_columns
 from ..convert import NotConvertible, legacy_query
 from ..convert.types import normalize_types, target_type
 from ..names import normalize_name
+from ..warehouse import produced_columns
 from . import data as data_check
 from . import structural
 from .edges import Column, Scenario, TableDef, scenarios
@@ -25,8 +25,8 @@ from .report import Check, Report
 
 if TYPE_CHECKING:
     from ..contracts import Context
-    from ..warehouse import Warehouse
     from ..project import Project
+    from ..warehouse import Warehouse
 
 __all__ = [
     "Check",
@@ -42,8 +42,9 @@ __all__ = [
 ]
 
 
-def relations_for(wh: "Warehouse", ctx: "Context", dbt_dir: Path | None,
-                  sources: dict[tuple[str, str], str] | None = None) -> Relations:
+def relations_for(
+    wh: Warehouse, ctx: Context, dbt_dir: Path | None, sources: dict[tuple[str, str], str] | None = None
+) -> Relations:
     """How the model's ref()/source() calls map to legacy tables. ``sources`` when the caller knows
     the declarations (a batch run); read from the project's YAML otherwise."""
     if sources is None:
@@ -51,7 +52,7 @@ def relations_for(wh: "Warehouse", ctx: "Context", dbt_dir: Path | None,
     return Relations(current=normalize_name(ctx.table), models=wh.model_keys, sources=sources)
 
 
-def sources_of(wh: "Warehouse") -> dict[tuple[str, str], str]:
+def sources_of(wh: Warehouse) -> dict[tuple[str, str], str]:
     """(source, table) -> legacy key, from the declarations dbt parsed (plus those just written)."""
     return {(s.lower(), t.lower()): key for key, (s, t) in wh.dbt.declared_sources.items()}
 
@@ -86,14 +87,16 @@ class Written:
     sources: dict[tuple[str, str], str]
 
 
-def _table_defs(wh: "Warehouse", keys: set[str], givens: list[Scenario]) -> dict[str, TableDef]:
+def _table_defs(wh: Warehouse, keys: set[str], givens: list[Scenario]) -> dict[str, TableDef]:
     defs = {}
     for key in sorted(keys):
         cols: list[Column] = []
         ddl = wh.ddl_tables.get(key)
         if ddl:
-            cols = [Column(c.name, target_type(c.sql_type, wh.source_dialect, "duckdb") or "varchar", c.is_nullable)
-                    for c in ddl]
+            cols = [
+                Column(c.name, target_type(c.sql_type, wh.source_dialect, "duckdb") or "varchar", c.is_nullable)
+                for c in ddl
+            ]
         else:
             names = wh.columns_of(key) or sorted({k for g in givens for r in g.rows.get(key, []) for k in r})
             cols = [Column(n, "varchar") for n in names]
@@ -101,13 +104,13 @@ def _table_defs(wh: "Warehouse", keys: set[str], givens: list[Scenario]) -> dict
             continue
         keycols = {c.name.lower() for c in cols if c.name.lower().endswith(("id", "key", "code", "number"))}
         table = wh.project.tables.get(key)
-        for pk in (table.primary_keys if table is not None else []):
+        for pk in table.primary_keys if table is not None else []:
             keycols |= {c.lower() for c in pk.columns}
         defs[key] = TableDef(key, cols, keycols)
     return defs
 
 
-def _givens(wh: "Warehouse", table: str) -> list[Scenario]:
+def _givens(wh: Warehouse, table: str) -> list[Scenario]:
     spec = wh.project.test_spec(table)
     if spec is None:
         return []
@@ -119,15 +122,21 @@ def _givens(wh: "Warehouse", table: str) -> list[Scenario]:
     return out
 
 
-def check_model(wh: "Warehouse", ctx: "Context", model_text: str, relations: Relations,
-                snapshot: dict[str, Any] | None = None, run_data: bool = True) -> Report:
+def check_model(
+    wh: Warehouse,
+    ctx: Context,
+    model_text: str,
+    relations: Relations,
+    snapshot: dict[str, Any] | None = None,
+    run_data: bool = True,
+) -> Report:
     """The report for one model text (Jinja SQL as on disk) against the context's legacy logic."""
     report = Report(table=ctx.table, model=ctx.model_name)
     t0 = time.perf_counter()
     try:
         rendered = render_model(model_text, relations)
         model = structural.model_tree(rendered.sql)
-    except (RenderFailed, Exception) as exc:  # noqa: BLE001 - any failure to read the model is a gap
+    except (RenderFailed, Exception) as exc:
         report.checks.append(Check("model", "gap", f"cannot read the model: {str(exc).splitlines()[0]}"))
         return report
     try:
@@ -150,10 +159,14 @@ def check_model(wh: "Warehouse", ctx: "Context", model_text: str, relations: Rel
     report.checks.append(structural.write_semantics(ctx, rendered.config, kinds, snapshot))
     if self_filters:
         uses = "dbt_migrate.watermark_filter" in model_text
-        report.checks.append(Check(
-            "incremental", "divergence" if uses else "gap",
-            f"legacy filter on its own target ({'; '.join(self_filters)[:200]}) "
-            + ("is the model's watermark_filter" if uses else "has no watermark_filter in the model")))
+        report.checks.append(
+            Check(
+                "incremental",
+                "divergence" if uses else "gap",
+                f"legacy filter on its own target ({'; '.join(self_filters)[:200]}) "
+                + ("is the model's watermark_filter" if uses else "has no watermark_filter in the model"),
+            )
+        )
     report.timings_ms["structural"] = (time.perf_counter() - t0) * 1000
     if not run_data:
         return report
@@ -162,20 +175,24 @@ def check_model(wh: "Warehouse", ctx: "Context", model_text: str, relations: Rel
     keys = f_legacy.tables | f_model.tables | {k for g in givens for k in g.rows}
     tables = _table_defs(wh, keys, givens)
     givens = [Scenario(g.name, {k: v for k, v in g.rows.items() if k in tables}, g.expect) for g in givens]
-    check, data = data_check.run(_legacy_duckdb_sql(ctx, wh, legacy, target if incremental else None),
-                                 rendered.sql, tables, scenarios(tables, givens))
+    check, data = data_check.run(
+        _legacy_duckdb_sql(ctx, wh, legacy, target if incremental else None),
+        rendered.sql,
+        tables,
+        scenarios(tables, givens),
+    )
     report.checks.append(check)
     report.data = data
     report.timings_ms["data"] = (time.perf_counter() - t1) * 1000
     return report
 
 
-def _legacy_duckdb_sql(ctx: "Context", wh: "Warehouse", fallback: Any, self_target: str | None) -> str:
+def _legacy_duckdb_sql(ctx: Context, wh: Warehouse, fallback: Any, self_target: str | None) -> str:
     """The legacy SELECT as DuckDB runs it with T-SQL semantics made explicit (string ``+``,
     integer division, APPLY); the plain transpilation when that is not available."""
     try:
         tree = structural.legacy_tree(normalize_types(legacy_query(ctx, wh, structural.DIALECT)))
-    except Exception:  # noqa: BLE001 - older converter or a semantics failure: plain transpilation
+    except Exception:
         tree = fallback
     if self_target:
         tree, _ = structural.strip_self_filters(tree, self_target)
@@ -183,8 +200,9 @@ def _legacy_duckdb_sql(ctx: "Context", wh: "Warehouse", fallback: Any, self_targ
     return tree.sql(structural.DIALECT)
 
 
-def check_written(wh: "Warehouse", ctx: "Context", dbt_dir: Path, run_data: bool = True, *,
-                  written: "Written | None" = None) -> Report:
+def check_written(
+    wh: Warehouse, ctx: Context, dbt_dir: Path, run_data: bool = True, *, written: Written | None = None
+) -> Report:
     """The report for the model as it is on disk now. ``written``: where a batch just wrote it
     (searching the project per model would make a batch quadratic in its size)."""
     if written is None:
@@ -194,21 +212,26 @@ def check_written(wh: "Warehouse", ctx: "Context", dbt_dir: Path, run_data: bool
         sql_path, snapshot, sources = written.model_sql, written.snapshot, written.sources
     if sql_path is None:
         report = Report(table=ctx.table, model=ctx.model_name)
-        report.checks.append(Check("model", "gap", f"no model {ctx.model_name}.sql under {dbt_dir / 'models'}: "
-                                   "run `migrate generate` first"))
+        report.checks.append(
+            Check(
+                "model",
+                "gap",
+                f"no model {ctx.model_name}.sql under {dbt_dir / 'models'}: run `migrate generate` first",
+            )
+        )
         return report
     text = sql_path.read_text(encoding="utf-8")
     return check_model(wh, ctx, text, relations_for(wh, ctx, dbt_dir, sources), snapshot, run_data=run_data)
 
 
-def check_table(project: "Project", table: str, run_data: bool = True) -> Report:
+def check_table(project: Project, table: str, run_data: bool = True) -> Report:
     """``migrate check``: load the migration project, build the context, check the written model."""
     from ..catalog import MigrationProject
     from ..context import build_context
     from ..warehouse import Warehouse
 
     mp = MigrationProject(project.root)
-    mp.manifest
+    mp.require_manifest()
     dbt_dir = project.require_dbt_project()
     wh = Warehouse(mp)
     return check_written(wh, build_context(wh, table), dbt_dir, run_data=run_data)

@@ -14,8 +14,8 @@ import duckdb
 
 from ..names import split_name
 from .edges import Scenario, TableDef
-from .report import Check
 from .features import AUDIT_COLUMNS
+from .report import Check
 
 SAMPLE = 3
 DECIMALS = 4
@@ -103,8 +103,10 @@ class Sandbox:
             names = [known[k.lower()] for k in data[0] if k.lower() in known]
             one = f"({', '.join('?' for _ in names)})"
             # One multi-row INSERT: executemany would run one statement per row.
-            sql = (f"insert into {_qualified(key)} ({', '.join(_ident(n) for n in names)}) "
-                   f"values {', '.join(one for _ in data)}")
+            sql = (
+                f"insert into {_qualified(key)} ({', '.join(_ident(n) for n in names)}) "
+                f"values {', '.join(one for _ in data)}"
+            )
             lower = [{k.lower(): v for k, v in r.items()} for r in data]
             self.con.execute(sql, [r.get(n.lower()) for r in lower for n in names])
 
@@ -145,7 +147,9 @@ def _diff(ref: tuple, mod: tuple) -> tuple[Counter, Counter, list[str]]:
     return a - b, b - a, columns
 
 
-def run(legacy_sql: str, model_sql: str, tables: dict[str, TableDef], cases: list[Scenario]) -> tuple[Check, dict[str, Any]]:
+def run(
+    legacy_sql: str, model_sql: str, tables: dict[str, TableDef], cases: list[Scenario]
+) -> tuple[Check, dict[str, Any]]:
     """Both queries on every scenario. The legacy SQL is the reference when it reproduces every
     test-spec expectation on DuckDB; otherwise (a T-SQL construct DuckDB reads differently) the
     expectations are the only reference and the edge scenarios are not compared."""
@@ -153,9 +157,17 @@ def run(legacy_sql: str, model_sql: str, tables: dict[str, TableDef], cases: lis
         box = Sandbox(tables)
     except duckdb.Error as exc:  # a legacy column type DuckDB cannot create: no rows to compare
         detail = str(exc).splitlines()[0]
-        return (Check("data", "divergence", f"inconclusive: the input tables cannot be created on DuckDB ({detail})"),
-                {"status": "inconclusive", "scenarios": [], "compared": 0, "skipped": len(cases),
-                 "legacy_reference": False, "error": detail})
+        return (
+            Check("data", "divergence", f"inconclusive: the input tables cannot be created on DuckDB ({detail})"),
+            {
+                "status": "inconclusive",
+                "scenarios": [],
+                "compared": 0,
+                "skipped": len(cases),
+                "legacy_reference": False,
+                "error": detail,
+            },
+        )
     runs = []
     try:
         for case in cases:
@@ -219,10 +231,16 @@ def run(legacy_sql: str, model_sql: str, tables: dict[str, TableDef], cases: lis
             entry[f"sample_only_in_model{suffix}"] = _sample(only_mod, columns)
             who = "the test-spec expectation" if label == "expect" else "legacy"
             example = _sample(only_ref, columns)[:1] or _sample(only_mod, columns)[:1]
-            problems.append(f"{case.name}: {sum(only_ref.values())} row(s) only in {who}, "
-                            f"{sum(only_mod.values())} only in the model (e.g. {example})")
-    data: dict[str, Any] = {"scenarios": [r[1] for r in runs], "compared": compared, "skipped": len(skipped),
-                            "legacy_reference": faithful}
+            problems.append(
+                f"{case.name}: {sum(only_ref.values())} row(s) only in {who}, "
+                f"{sum(only_mod.values())} only in the model (e.g. {example})"
+            )
+    data: dict[str, Any] = {
+        "scenarios": [r[1] for r in runs],
+        "compared": compared,
+        "skipped": len(skipped),
+        "legacy_reference": faithful,
+    }
     if not faithful:
         data["legacy_not_faithful"] = unfaithful[:3]
     if problems:
@@ -231,11 +249,16 @@ def run(legacy_sql: str, model_sql: str, tables: dict[str, TableDef], cases: lis
         return Check("data", "gap", "; ".join(problems[:2]) + more), data
     if compared == 0:
         data["status"] = "inconclusive"
-        return Check("data", "divergence", "inconclusive: the legacy SQL does not run faithfully on DuckDB and "
-                     "no scenario has an expectation"), data
+        return Check(
+            "data",
+            "divergence",
+            "inconclusive: the legacy SQL does not run faithfully on DuckDB and no scenario has an expectation",
+        ), data
     data["status"] = "match"
     note = ""
     if skipped:
-        note = (f"; {len(skipped)} edge scenario(s) not compared: the legacy SQL does not reproduce the "
-                "expectations on DuckDB")
+        note = (
+            f"; {len(skipped)} edge scenario(s) not compared: the legacy SQL does not reproduce the "
+            "expectations on DuckDB"
+        )
     return Check("data", "match", f"{compared} scenario(s) give the same rows{note}"), data

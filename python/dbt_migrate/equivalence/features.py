@@ -128,7 +128,9 @@ class Analyzer:
             return None
         if not isinstance(body.expressions[0], exp.Star):
             return None
-        if any(body.args.get(k) for k in ("joins", "group", "having", "qualify", "order", "limit", "distinct", "with_")):
+        if any(
+            body.args.get(k) for k in ("joins", "group", "having", "qualify", "order", "limit", "distinct", "with_")
+        ):
             return None
         where = body.args.get("where")
         if where is not None and not all(_is_true(c) for c in conjuncts(where.this)):
@@ -251,8 +253,10 @@ class Analyzer:
             idx = names.index(name) if name in names else -1
             parts = [self._lineage_at(b, idx, depth) for b in _branches(body)]
             return Lineage(
-                frozenset().union(*(p.sources for p in parts)), sum((p.literals for p in parts), Counter()),
-                " | ".join(p.text for p in parts), all(p.resolved for p in parts),
+                frozenset().union(*(p.sources for p in parts)),
+                sum((p.literals for p in parts), Counter()),
+                " | ".join(p.text for p in parts),
+                all(p.resolved for p in parts),
             )
         if not isinstance(body, exp.Select):
             return Lineage(frozenset(), Counter(), "?", resolved=False)
@@ -282,7 +286,7 @@ class Analyzer:
 
     def _expr_lineage(self, expr: exp.Expression, depth: int) -> Lineage:
         sources: set[str] = set()
-        literals: Counter = Counter(literal_key(l) for l in expr.find_all(exp.Literal) if not _null_as_empty(l))
+        literals: Counter = Counter(literal_key(lit) for lit in expr.find_all(exp.Literal) if not _null_as_empty(lit))
         resolved = True
         copy = expr.copy()
         for orig, new in zip(list(expr.find_all(exp.Column)), list(copy.find_all(exp.Column))):
@@ -293,8 +297,11 @@ class Analyzer:
             inner_select = orig.find_ancestor(exp.Select)
             if inner_select is not None and inner_select is not select and _within(inner_select, expr):
                 # A column of a scalar subquery's own FROM: a base read, not an output column.
-                sub = self._through(origin, orig.name.lower(), depth) if origin.table else \
-                    Lineage(frozenset({self.label(origin) + "." + orig.name.lower()}), Counter(), "")
+                sub = (
+                    self._through(origin, orig.name.lower(), depth)
+                    if origin.table
+                    else Lineage(frozenset({self.label(origin) + "." + orig.name.lower()}), Counter(), "")
+                )
             else:
                 sub = self._through(origin, orig.name.lower(), depth)
             sources |= sub.sources

@@ -16,8 +16,8 @@ import jinja2
 import yaml
 
 from .. import yamlio
-from ..names import normalize_name, split_name
 from ..jinja_standins import DbtMigrateStandins, DbtStandins
+from ..names import normalize_name, split_name
 from ..rules import snapshot_of_staging
 
 
@@ -142,9 +142,9 @@ class JinjaTree:
     dialect: str = "duckdb"
 
     def to_text(self) -> str:
-        from ..convert.style import render
+        from ..convert.style import model_text
 
-        return self.header + render(self.tree, self.dialect, self.placeholders)
+        return self.header + model_text(self.tree, self.dialect, self.placeholders)
 
 
 def parse_model(text: str, dialect: str = "duckdb") -> JinjaTree:
@@ -166,8 +166,9 @@ def parse_model(text: str, dialect: str = "duckdb") -> JinjaTree:
         return name
 
     def call(fn: str):
-        return lambda *a, **k: hold("{{ " + fn + "(" + ", ".join(
-            [repr(x) for x in a] + [f"{key}={v!r}" for key, v in k.items()]) + ") }}")
+        return lambda *a, **k: hold(
+            "{{ " + fn + "(" + ", ".join([repr(x) for x in a] + [f"{key}={v!r}" for key, v in k.items()]) + ") }}"
+        )
 
     class _NS:
         def __init__(self, ns: str):
@@ -177,8 +178,14 @@ def parse_model(text: str, dialect: str = "duckdb") -> JinjaTree:
             return call(f"{self.ns}.{name}")
 
     sql = _ENV.from_string(text).render(
-        config=lambda *a, **k: "", source=call("source"), ref=call("ref"), this=hold("{{ this }}"),
-        is_incremental=lambda: False, invocation_id="{{ invocation_id }}",
-        dbt=_NS("dbt"), dbt_migrate=_NS("dbt_migrate"), var=call("var"),
+        config=lambda *a, **k: "",
+        source=call("source"),
+        ref=call("ref"),
+        this=hold("{{ this }}"),
+        is_incremental=lambda: False,
+        invocation_id="{{ invocation_id }}",
+        dbt=_NS("dbt"),
+        dbt_migrate=_NS("dbt_migrate"),
+        var=call("var"),
     )
     return JinjaTree(sqlglot.parse_one(sql, read=dialect), header, placeholders, dialect)

@@ -54,7 +54,7 @@ def _warehouse(dbt: DbtInfo) -> Any:
     return _WAREHOUSE
 
 
-def _check_one(ctx: "Context", dbt_dir: str, dbt: DbtInfo, written: Any) -> dict[str, Any]:
+def _check_one(ctx: Context, dbt_dir: str, dbt: DbtInfo, written: Any) -> dict[str, Any]:
     from . import check_written
 
     return check_written(_warehouse(dbt), ctx, Path(dbt_dir), written=written).to_dict()
@@ -71,13 +71,15 @@ class CheckPool:
             import multiprocessing
 
             self.executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(str(root),),
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(str(root),),
             )
             for _ in range(self.workers):  # start them now: their start-up overlaps dbt's parse
                 self.executor.submit(int)
 
-    def submit(self, wh: Any, ctx: "Context", written: Any) -> Future | dict[str, Any]:
+    def submit(self, wh: Any, ctx: Context, written: Any) -> Future | dict[str, Any]:
         if self.executor is None:
             from . import check_written
 

@@ -44,7 +44,10 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "table": self.table, "model": self.model, "verdict": self.verdict,
-            "checks": [c.to_dict() for c in self.checks], "data": self.data,
+            "table": self.table,
+            "model": self.model,
+            "verdict": self.verdict,
+            "checks": [c.to_dict() for c in self.checks],
+            "data": self.data,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

@@ -12,8 +12,8 @@ import sqlglot
 from sqlglot import exp
 
 from ..rules import MATERIALIZATIONS
-from .report import Check
 from .features import Analyzer, Features
+from .report import Check
 
 if TYPE_CHECKING:
     from ..contracts import Context
@@ -94,8 +94,10 @@ def _tables(legacy: Features, model: Features) -> Check:
     missing, extra = sorted(legacy.tables - model.tables), sorted(model.tables - legacy.tables)
     if not missing and not extra:
         return Check("tables", "match", f"reads {_names(sorted(legacy.tables))}")
-    parts = [f"not read by the model: {_names(missing)}" if missing else "",
-             f"read only by the model: {_names(extra)}" if extra else ""]
+    parts = [
+        f"not read by the model: {_names(missing)}" if missing else "",
+        f"read only by the model: {_names(extra)}" if extra else "",
+    ]
     return Check("tables", "gap", "; ".join(p for p in parts if p))
 
 
@@ -147,8 +149,10 @@ def _joins(legacy: Features, model: Features, soft: str, why: str) -> Check:
         return Check("joins", "match", f"{n} join(s): same tables, kinds and keys" if n else "no joins")
     only_l, only_m = _counter_diff(legacy.joins, model.joins)
     fmt = lambda j: f"{j[0]} JOIN {j[1]} ON {' AND '.join(j[2]) or '-'}"  # noqa: E731
-    parts = [f"legacy only: {_names(fmt(j) for j in only_l)}" if only_l else "",
-             f"model only: {_names(fmt(j) for j in only_m)}" if only_m else ""]
+    parts = [
+        f"legacy only: {_names(fmt(j) for j in only_l)}" if only_l else "",
+        f"model only: {_names(fmt(j) for j in only_m)}" if only_m else "",
+    ]
     return Check("joins", soft, "; ".join(p for p in parts if p) + why)
 
 
@@ -159,7 +163,10 @@ def _predicates(legacy: Features, model: Features, soft: str, why: str) -> Check
             return Check("filters", "divergence", "same predicates, reordered")
         return Check("filters", "match", f"{len(a)} predicate(s) identical modulo syntax and operand order")
     only_l, only_m = _counter_diff(a, b)
-    parts = [f"legacy only: {_names(only_l, 4)}" if only_l else "", f"model only: {_names(only_m, 4)}" if only_m else ""]
+    parts = [
+        f"legacy only: {_names(only_l, 4)}" if only_l else "",
+        f"model only: {_names(only_m, 4)}" if only_m else "",
+    ]
     return Check("filters", soft, "; ".join(p for p in parts if p) + why)
 
 
@@ -168,8 +175,10 @@ def _grain(legacy: Features, model: Features, soft: str, why: str) -> Check:
         keys = [", ".join(k) for k in legacy.grain]
         return Check("grain", "match", f"GROUP BY {_names(keys, 3)}" if keys else "no aggregation grain")
     only_l, only_m = _counter_diff(legacy.grain, model.grain)
-    parts = [f"legacy GROUP BY {_names(', '.join(k) for k in only_l)}" if only_l else "",
-             f"model GROUP BY {_names(', '.join(k) for k in only_m)}" if only_m else ""]
+    parts = [
+        f"legacy GROUP BY {_names(', '.join(k) for k in only_l)}" if only_l else "",
+        f"model GROUP BY {_names(', '.join(k) for k in only_m)}" if only_m else "",
+    ]
     return Check("grain", soft, "; ".join(p for p in parts if p) + why)
 
 
@@ -180,8 +189,9 @@ def _distinct(legacy: Features, model: Features, soft: str = "gap", why: str = "
     return Check("distinct", soft, f"legacy {_names(only_l) or '-'} vs model {_names(only_m) or '-'}{why}")
 
 
-def write_semantics(ctx: "Context", config: dict[str, Any], statement_types: list[str],
-                    snapshot: dict[str, Any] | None = None) -> Check:
+def write_semantics(
+    ctx: Context, config: dict[str, Any], statement_types: list[str], snapshot: dict[str, Any] | None = None
+) -> Check:
     """INSERT/MERGE/UPDATE intent and the profile's classification vs the model's config."""
     mat = ctx.materialization
     expected = MATERIALIZATIONS.get(mat.classification, mat.materialized)

@@ -149,8 +149,10 @@ def _sequences(root: Any, path: Path):
     for k, v in root.value:
         if k.value in MOVABLE and isinstance(v, yaml.SequenceNode):
             if v.flow_style and v.value:
-                raise InputError(f"{path}: '{k.value}' is a flow-style list ([...]); rewrite it as a "
-                                 "block list (one '- ' item per line) so entries can be moved aside")
+                raise InputError(
+                    f"{path}: '{k.value}' is a flow-style list ([...]); rewrite it as a "
+                    "block list (one '- ' item per line) so entries can be moved aside"
+                )
             yield k.value, k, v
 
 
@@ -159,10 +161,7 @@ def entries_for(text: str, path: Path, model: str) -> bool:
     if model not in text:
         return False
     root = _compose(text, path)
-    for key, _, seq in _sequences(root, path):
-        if any(_item_id(i, MOVABLE[key]) == model for i in seq.value):
-            return True
-    return False
+    return any(_item_id(i, MOVABLE[key]) == model for key, _, seq in _sequences(root, path) for i in seq.value)
 
 
 def cut_entries(text: str, path: Path, model: str) -> tuple[str, list[dict]]:
@@ -186,8 +185,7 @@ def cut_entries(text: str, path: Path, model: str) -> tuple[str, list[dict]]:
             end = items[idx + 1].start_mark.line if idx + 1 < len(items) else _end_line(lines, seq.end_mark)
             if _item_id(item, MOVABLE[key]) == model:
                 following = _item_id(items[idx + 1], "name") if idx + 1 < len(items) else None
-                mine.append({"key": key, "after": previous, "before": following,
-                             "text": "".join(lines[start:end])})
+                mine.append({"key": key, "after": previous, "before": following, "text": "".join(lines[start:end])})
                 drop.update(range(start, end))
             previous = ident
         if mine and len(mine) == len(items):
@@ -221,7 +219,7 @@ def insert_entries(text: str | None, path: Path, entries: list[dict]) -> str:
         if not items:  # `key: []` left by the cut: the original key line comes back
             k = key_node.start_mark.line
             lines[k] = entry.get("key_line") or lines[k][: key_node.start_mark.column] + f"{entry['key']}:\n"
-            lines[k + 1:k + 1] = [body]
+            lines[k + 1 : k + 1] = [body]
             text = "".join(lines)
             continue
         ids = [_item_id(item, "name") for item in items]
@@ -257,11 +255,15 @@ _SidecarDumper.add_representer(_Literal, _literal)
 
 def render_sidecar(model: str, moved: list[dict]) -> str:
     """``moved``: [{"file": rel path, "entries": [...]}] -> the sidecar's text."""
-    doc = {"model": model, "moved": [
-        {"file": m["file"], "entries": [{**e, "text": _Literal(e["text"])} for e in m["entries"]]}
-        for m in moved]}
-    return SIDECAR_HEADER.format(model=model) + yaml.dump(doc, Dumper=_SidecarDumper, sort_keys=False,
-                                                          allow_unicode=True, width=10_000)
+    doc = {
+        "model": model,
+        "moved": [
+            {"file": m["file"], "entries": [{**e, "text": _Literal(e["text"])} for e in m["entries"]]} for m in moved
+        ],
+    }
+    return SIDECAR_HEADER.format(model=model) + yaml.dump(
+        doc, Dumper=_SidecarDumper, sort_keys=False, allow_unicode=True, width=10_000
+    )
 
 
 def read_sidecar(path: Path) -> dict:

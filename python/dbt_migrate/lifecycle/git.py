@@ -22,8 +22,9 @@ def repo_root(path: Path) -> Path:
     try:
         return Path(_git(path, "rev-parse", "--show-toplevel").strip()).resolve()
     except InputError as exc:
-        raise InputError(f"{path} is not inside a git repository: --commit needs one "
-                         "(run `git init`, or restore without --commit)") from exc
+        raise InputError(
+            f"{path} is not inside a git repository: --commit needs one (run `git init`, or restore without --commit)"
+        ) from exc
 
 
 def dirty_paths(repo: Path) -> list[Path]:
@@ -51,8 +52,12 @@ def current_branch(repo: Path) -> str:
 def switch_branch(repo: Path, branch: str) -> None:
     if current_branch(repo) == branch:
         return
-    exists = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
-                            capture_output=True).returncode == 0
+    exists = (
+        subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"], capture_output=True
+        ).returncode
+        == 0
+    )
     _git(repo, "checkout", *([] if exists else ["-b"]), branch)
 
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from . import readiness as core
-from . import files
-from . import git
-from . import state
 from ..dbt import DbtProject, ExtractionFailed, manifest_inventory, static_dependencies
 from ..errors import InputError
 from ..project import Project
+from . import files, git, state
+from . import readiness as core
 
 
 def _now() -> str:
@@ -74,21 +72,37 @@ class RestoreReport:
 
     def to_json(self) -> dict:
         return {
-            "group": self.group, "source": self.source, "state_document": self.doc_path,
-            "status": self.status, "dry_run": self.dry_run,
-            "progress": {"completed": self.completed, "total": self.total,
-                         "percent": round(100 * self.completed / self.total) if self.total else 100},
-            "ready": self.ready, "resumed": self.resumed, "reskipped": self.reskipped,
+            "group": self.group,
+            "source": self.source,
+            "state_document": self.doc_path,
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "progress": {
+                "completed": self.completed,
+                "total": self.total,
+                "percent": round(100 * self.completed / self.total) if self.total else 100,
+            },
+            "ready": self.ready,
+            "resumed": self.resumed,
+            "reskipped": self.reskipped,
             "still_paused": self.still_paused,
             "models": {n: verdict_json(v) for n, v in sorted(self.verdicts.items())},
-            "changed_files": self.changed_files, "build": self.build, "commit": self.commit,
+            "changed_files": self.changed_files,
+            "build": self.build,
+            "commit": self.commit,
             "warnings": self.warnings,
         }
 
 
 def verdict_json(v: core.Verdict) -> dict:
-    return {"status": v.status, "missing": v.missing_labels, "present": [d.label for d in v.present],
-            "waits_on": v.waits_on, "provided_by": v.provided_by, "reason": v.reason}
+    return {
+        "status": v.status,
+        "missing": v.missing_labels,
+        "present": [d.label for d in v.present],
+        "waits_on": v.waits_on,
+        "provided_by": v.provided_by,
+        "reason": v.reason,
+    }
 
 
 class Lifecycle:
@@ -105,8 +119,10 @@ class Lifecycle:
         outcome = outcome if outcome is not None else self.dbt.parse_lenient()
         if outcome.manifest is None:
             detail = outcome.errors[0] if outcome.errors else "no manifest returned"
-            raise InputError(f"dbt cannot parse {self.dbt_dir}: {detail.strip()}; fix that first "
-                             "(run `dbt parse` there for the full message)")
+            raise InputError(
+                f"dbt cannot parse {self.dbt_dir}: {detail.strip()}; fix that first "
+                "(run `dbt parse` there for the full message)"
+            )
         inventory = manifest_inventory(outcome.manifest)
         broken = {u.unique_id for u in outcome.unresolved}
         return Parsed(inventory, outcome.unresolved, core.build_index(inventory, exclude=broken))
@@ -152,8 +168,7 @@ class Lifecycle:
             out.append(model)
         return out
 
-    def view(self, group: str, parsed: Parsed, paused_all: list[core.PausedModel],
-             docs: dict) -> GroupView:
+    def view(self, group: str, parsed: Parsed, paused_all: list[core.PausedModel], docs: dict) -> GroupView:
         active = sorted(n for n, tags in parsed.index.groups_of.items() if group in tags)
         mine = [m for m in paused_all if group in m.groups and m.name not in parsed.index.names]
         elsewhere = {m.name: m.groups for m in paused_all if group not in m.groups}
@@ -168,12 +183,16 @@ class Lifecycle:
         docs = self._documents()
         already = [m for m in self.paused_models(docs) if group in m.groups]
         if not plan.members and not already:
-            raise InputError(f"no models tagged '{group}' in {self.dbt_dir}: check the tag "
-                             "(`migrate status` lists groups in progress)")
+            raise InputError(
+                f"no models tagged '{group}' in {self.dbt_dir}: check the tag "
+                "(`migrate status` lists groups in progress)"
+            )
         if plan.blockers_outside:
             needs = "; ".join(f"{m} needs {', '.join(n)}" for m, n in sorted(plan.blockers_outside.items()))
-            raise InputError(f"pausing '{group}' would break models outside it ({needs}); nothing changed. "
-                             "Pause their groups first, or tag them with this group")
+            raise InputError(
+                f"pausing '{group}' would break models outside it ({needs}); nothing changed. "
+                "Pause their groups first, or tag them with this group"
+            )
         paused_now: list[str] = []
         snapshot = self._snapshot(files.yaml_files(self.layout))
         try:
@@ -193,19 +212,29 @@ class Lifecycle:
             raise
         docs = self._documents()
         view = self.view(group, parsed, self.paused_models(docs), docs)
-        warnings = [f"{m} (outside '{group}') still does not resolve {', '.join(d)}: pause its group too"
-                    for m, d in sorted(plan.broken_outside.items())]
+        warnings = [
+            f"{m} (outside '{group}') still does not resolve {', '.join(d)}: pause its group too"
+            for m, d in sorted(plan.broken_outside.items())
+        ]
         changed = False
         if paused_now or (view.doc_text is None and view.paused):
-            log = state.LogEntry(at=_now(), action="pause", paused=sorted(paused_now),
-                                 still_paused=sorted(m.name for m in view.paused),
-                                 next_action=self._next_action(view))
+            log = state.LogEntry(
+                at=_now(),
+                action="pause",
+                paused=sorted(paused_now),
+                still_paused=sorted(m.name for m in view.paused),
+                next_action=self._next_action(view),
+            )
             changed = self._write_doc(view, state.PAUSED if view.paused else state.COMPLETE, log)
-        return {"group": group, "paused": sorted(paused_now),
-                "all_paused": {n: verdict_json(v) for n, v in sorted(view.verdicts.items())},
-                "completed": view.active, "total": view.total,
-                "state_document": str(view.doc_path) if changed or view.doc_text is not None else None,
-                "warnings": warnings}
+        return {
+            "group": group,
+            "paused": sorted(paused_now),
+            "all_paused": {n: verdict_json(v) for n, v in sorted(view.verdicts.items())},
+            "completed": view.active,
+            "total": view.total,
+            "state_document": str(view.doc_path) if changed or view.doc_text is not None else None,
+            "warnings": warnings,
+        }
 
     def _skip_model(self, rel_sql: str, model: str) -> list[Path]:
         """Move a model's YAML entries into its sidecar, then rename it to ``.sql.skip``."""
@@ -220,9 +249,16 @@ class Lifecycle:
         if moved:
             sidecar = files.sidecar_for(sql)
             seq = time.time_ns()  # restore puts entries back in reverse pause order: exact bytes
-            files.atomic_write(sidecar, files.render_sidecar(model, [
-                {"file": y.relative_to(self.dbt_dir).as_posix(), "entries": [{**x, "seq": seq} for x in e]}
-                for y, _, e in moved]))
+            files.atomic_write(
+                sidecar,
+                files.render_sidecar(
+                    model,
+                    [
+                        {"file": y.relative_to(self.dbt_dir).as_posix(), "entries": [{**x, "seq": seq} for x in e]}
+                        for y, _, e in moved
+                    ],
+                ),
+            )
             touched.append(sidecar)
             for yml, new_text, _ in moved:
                 files.atomic_write(yml, new_text)
@@ -271,22 +307,40 @@ class Lifecycle:
             raise InputError(
                 f"the project does not parse now: {first.path} ({first.name}) needs "
                 f"{first.target_kind} '{first.target_name}', which does not exist; "
-                f"pause its group first (`migrate pause <group>`); nothing changed")
+                f"pause its group first (`migrate pause <group>`); nothing changed"
+            )
         view = self.view(group, parsed, paused_all, docs)
         source = "state document" if has_doc else "skip files (no state document)"
         return view, parsed, source
 
-    def restore(self, group: str, *, dry_run: bool = False, build: bool = False, commit: bool = False,
-                allow_dirty: bool = False, confirm: Callable[[RestoreReport], bool] | None = None) -> RestoreReport:
+    def restore(
+        self,
+        group: str,
+        *,
+        dry_run: bool = False,
+        build: bool = False,
+        commit: bool = False,
+        allow_dirty: bool = False,
+        confirm: Callable[[RestoreReport], bool] | None = None,
+    ) -> RestoreReport:
         view, parsed, source = self.plan_restore(group)
         doc_path = str(self.doc_path(group))
         if view is None:
             return RestoreReport(group, source, doc_path, {})
-        report = RestoreReport(group, source, str(view.doc_path), view.verdicts, dry_run=dry_run,
-                               total=view.total, completed=len(view.active))
+        report = RestoreReport(
+            group,
+            source,
+            str(view.doc_path),
+            view.verdicts,
+            dry_run=dry_run,
+            total=view.total,
+            completed=len(view.active),
+        )
         if view.doc_text is not None and view.block is None:
-            report.warnings.append(f"{view.doc_path} has no machine-readable block: read it for the model "
-                                   "names it mentions; its text is kept as it is")
+            report.warnings.append(
+                f"{view.doc_path} has no machine-readable block: read it for the model "
+                "names it mentions; its text is kept as it is"
+            )
         order = core.restore_order(view.verdicts)
         report.still_paused = sorted(m.name for m in view.paused)
         report.status = state.PAUSED if view.paused else state.COMPLETE
@@ -306,8 +360,10 @@ class Lifecycle:
             others = self._foreign_changes(repo, touched)
             if others and not allow_dirty:
                 shown = ", ".join(str(p) for p in others[:5]) + (" ..." if len(others) > 5 else "")
-                raise InputError(f"--commit refused: uncommitted changes outside this restore ({shown}); "
-                                 "commit or stash them, or pass --allow-dirty; nothing changed")
+                raise InputError(
+                    f"--commit refused: uncommitted changes outside this restore ({shown}); "
+                    "commit or stash them, or pass --allow-dirty; nothing changed"
+                )
             git.switch_branch(repo, f"{self.project.config.git.branch_prefix}{group}")
 
         kept, reskipped, last = self._restore_with_culprits(order, by_name, view.verdicts)
@@ -322,8 +378,14 @@ class Lifecycle:
             report.still_paused = sorted(m.name for m in view.paused)
             report.completed, report.total = len(view.active), view.total
             report.status = state.COMPLETE if not view.paused else state.RESUMED
-            log = state.LogEntry(at=_now(), action="restore", resumed=kept, reskipped=reskipped,
-                                 still_paused=report.still_paused, next_action=self._next_action(view))
+            log = state.LogEntry(
+                at=_now(),
+                action="restore",
+                resumed=kept,
+                reskipped=reskipped,
+                still_paused=report.still_paused,
+                next_action=self._next_action(view),
+            )
             self._write_doc(view, report.status, log)
             report.changed_files.append(str(view.doc_path))
         if build:
@@ -362,8 +424,11 @@ class Lifecycle:
         why = failure(outcome)
         if why is not None:  # culprits dbt names directly: unresolved refs, or the exception's node
             path_to = {str(Path(by_name[n].path).with_suffix("")): n for n in current}
-            named = {path_to[u.path]: f"{u.target_kind} '{u.target_name}' does not resolve"
-                     for u in outcome.unresolved if u.path in path_to}
+            named = {
+                path_to[u.path]: f"{u.target_kind} '{u.target_name}' does not resolve"
+                for u in outcome.unresolved
+                if u.path in path_to
+            }
             named.update({path_to[p]: why for p in outcome.exception_paths if p in path_to})
             for n, reason in named.items():
                 if n in current:
@@ -375,8 +440,10 @@ class Lifecycle:
             # Bisect for the shortest failing prefix (the order is dependencies first).
             if failure(apply([])) is not None:
                 self._revert(snapshot)
-                raise InputError(f"the project does not parse even without restoring anything: {why}; "
-                                 "fix it, then run restore again; nothing changed")
+                raise InputError(
+                    f"the project does not parse even without restoring anything: {why}; "
+                    "fix it, then run restore again; nothing changed"
+                )
             lo, hi, reason = 1, len(current), why
             while lo < hi:
                 mid = (lo + hi) // 2
@@ -422,9 +489,12 @@ class Lifecycle:
 
     @staticmethod
     def _commit_message(group: str, resumed: list[str], still: list[str], reskipped: dict) -> str:
-        lines = [f"migrate restore {group}: resume {len(resumed)} model(s)", "",
-                 f"Resumed: {', '.join(resumed) or 'none'}",
-                 f"Still paused: {', '.join(still) or 'none'}"]
+        lines = [
+            f"migrate restore {group}: resume {len(resumed)} model(s)",
+            "",
+            f"Resumed: {', '.join(resumed) or 'none'}",
+            f"Still paused: {', '.join(still) or 'none'}",
+        ]
         if reskipped:
             lines.append("Re-skipped: " + ", ".join(f"{k} ({v})" for k, v in reskipped.items()))
         return "\n".join(lines) + "\n"
@@ -433,11 +503,16 @@ class Lifecycle:
         outcome = self.dbt.build(select=[f"tag:{group}"])
         tests = [r for r in outcome.results if r.resource_type in {"test", "unit_test"}]
         models = [r for r in outcome.results if r.resource_type in {"model", "snapshot", "seed"}]
-        return {"success": outcome.success,
-                "models": {"passed": sum(r.ok for r in models), "failed": sum(not r.ok for r in models)},
-                "tests": {"passed": sum(r.ok for r in tests), "failed": sum(not r.ok for r in tests),
-                          "failed_names": [r.name for r in tests if not r.ok]},
-                "errors": outcome.errors[:5]}
+        return {
+            "success": outcome.success,
+            "models": {"passed": sum(r.ok for r in models), "failed": sum(not r.ok for r in models)},
+            "tests": {
+                "passed": sum(r.ok for r in tests),
+                "failed": sum(not r.ok for r in tests),
+                "failed_names": [r.name for r in tests if not r.ok],
+            },
+            "errors": outcome.errors[:5],
+        }
 
     # -- status ----------------------------------------------------------------------------------
     def status(self, group: str | None = None) -> list[dict]:
@@ -448,19 +523,27 @@ class Lifecycle:
         out = []
         for g in groups:
             view = self.view(g, parsed, paused_all, docs)
-            by_status = {s: sorted(n for n, v in view.verdicts.items() if v.status == s)
-                         for s in (core.READY, core.BLOCKED, core.INVESTIGATE)}
-            out.append({
-                "group": g, "total": view.total, "complete": view.active,
-                "paused": sorted(m.name for m in view.paused),
-                "ready": by_status[core.READY], "blocked": by_status[core.BLOCKED],
-                "investigate": by_status[core.INVESTIGATE],
-                "models": {n: verdict_json(v) for n, v in sorted(view.verdicts.items())},
-                "state_document": str(view.doc_path) if view.doc_text is not None else None,
-                "documented_status": view.block.status if view.block else None,
-                "unresolved_active": sorted({f"{u.name}: {u.target_name}" for u in parsed.unresolved
-                                             if g in u.tags}),
-            })
+            by_status = {
+                s: sorted(n for n, v in view.verdicts.items() if v.status == s)
+                for s in (core.READY, core.BLOCKED, core.INVESTIGATE)
+            }
+            out.append(
+                {
+                    "group": g,
+                    "total": view.total,
+                    "complete": view.active,
+                    "paused": sorted(m.name for m in view.paused),
+                    "ready": by_status[core.READY],
+                    "blocked": by_status[core.BLOCKED],
+                    "investigate": by_status[core.INVESTIGATE],
+                    "models": {n: verdict_json(v) for n, v in sorted(view.verdicts.items())},
+                    "state_document": str(view.doc_path) if view.doc_text is not None else None,
+                    "documented_status": view.block.status if view.block else None,
+                    "unresolved_active": sorted(
+                        {f"{u.name}: {u.target_name}" for u in parsed.unresolved if g in u.tags}
+                    ),
+                }
+            )
         return out
 
     # -- state document ----------------------------------------------------------------------------
@@ -473,24 +556,37 @@ class Lifecycle:
         if len(blocked) < len(view.verdicts):
             return f"run `migrate restore {g}`: some paused models are ready"
         own = {m.name for m in view.paused}
-        missing = sorted({d.name for v in blocked for d in v.missing if d.kind == "ref" and d.name not in own} |
-                         {f"{d.name}.{d.table}" for v in blocked for d in v.missing if d.kind == "source"})
+        missing = sorted(
+            {d.name for v in blocked for d in v.missing if d.kind == "ref" and d.name not in own}
+            | {f"{d.name}.{d.table}" for v in blocked for d in v.missing if d.kind == "source"}
+        )
         return f"migrate the missing dependencies ({', '.join(missing[:8])}), then `migrate restore {g}`"
 
     def _write_doc(self, view: GroupView, status: str, log: state.LogEntry | None) -> bool:
         prior = view.block.log if view.block else []
         block = state.StateBlock(
-            group=view.group, status=status, total=view.total, completed=view.active,
-            paused=[state.PausedEntry(
-                name=m.name, path=m.path,
-                missing=view.verdicts[m.name].missing_labels or ([f"(unreadable: {view.verdicts[m.name].reason})"]
-                                                                 if view.verdicts[m.name].reason else []),
-                present=[d.label for d in view.verdicts[m.name].present],
-                provided_by=view.verdicts[m.name].provided_by,
-                moved_yaml=(files.sidecar_for(self.dbt_dir / m.path).relative_to(self.dbt_dir).as_posix()
-                            if files.sidecar_for(self.dbt_dir / m.path).is_file() else None))
-                for m in sorted(view.paused, key=lambda m: m.name)],
-            log=prior + ([log] if log else []))
+            group=view.group,
+            status=status,
+            total=view.total,
+            completed=view.active,
+            paused=[
+                state.PausedEntry(
+                    name=m.name,
+                    path=m.path,
+                    missing=view.verdicts[m.name].missing_labels
+                    or ([f"(unreadable: {view.verdicts[m.name].reason})"] if view.verdicts[m.name].reason else []),
+                    present=[d.label for d in view.verdicts[m.name].present],
+                    provided_by=view.verdicts[m.name].provided_by,
+                    moved_yaml=(
+                        files.sidecar_for(self.dbt_dir / m.path).relative_to(self.dbt_dir).as_posix()
+                        if files.sidecar_for(self.dbt_dir / m.path).is_file()
+                        else None
+                    ),
+                )
+                for m in sorted(view.paused, key=lambda m: m.name)
+            ],
+            log=prior + ([log] if log else []),
+        )
         text = state.update_document(view.doc_text, block, _now(), log)
         if text == view.doc_text:
             return False

@@ -10,8 +10,8 @@ extractor read from each ``.skip`` file. The orchestration (files, dbt, git) is 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 READY, BLOCKED, INVESTIGATE = "ready", "blocked", "investigate"
 
@@ -37,7 +37,7 @@ class Dependency:
         return f"ref({', '.join(args)})"
 
     @classmethod
-    def from_label(cls, label: str) -> "Dependency":
+    def from_label(cls, label: str) -> Dependency:
         """Inverse of ``label`` (used to read the state document's machine block)."""
         kind, _, rest = label.partition("(")
         parts = [p.strip() for p in rest.rstrip(")").split(",") if p.strip()]
@@ -110,8 +110,7 @@ def build_index(inventory, exclude: set[str] = frozenset()) -> ProjectIndex:
             versions.add((node.name, node.version))
         if node.resource_type in {"model", "snapshot"}:
             groups_of.setdefault(node.name, set()).update(node.tags)
-    return ProjectIndex(inventory.project_name, names, package_names, versions,
-                        set(inventory.sources), groups_of)
+    return ProjectIndex(inventory.project_name, names, package_names, versions, set(inventory.sources), groups_of)
 
 
 @dataclass
@@ -131,8 +130,9 @@ class Verdict:
         return [d.label for d in self.missing]
 
 
-def readiness(candidates: list[PausedModel], index: ProjectIndex,
-              elsewhere: dict[str, set[str]] | None = None) -> dict[str, Verdict]:
+def readiness(
+    candidates: list[PausedModel], index: ProjectIndex, elsewhere: dict[str, set[str]] | None = None
+) -> dict[str, Verdict]:
     """Which paused models can come back now, with transitive closure.
 
     A candidate is ready when each dependency resolves in ``index`` or is another candidate that
@@ -248,8 +248,7 @@ class PausePlan:
 def plan_pause(group: str, inventory, unresolved: list) -> PausePlan:
     """Choose the group's models to pause: unresolved refs/sources, then whatever needs those."""
     project = inventory.project_name
-    own = [n for n in inventory.nodes
-           if n.resource_type in {"model", "snapshot"} and n.package == project]
+    own = [n for n in inventory.nodes if n.resource_type in {"model", "snapshot"} and n.package == project]
     in_group = {n.unique_id: n for n in own if group in n.tags}
     missing: dict[str, list[Dependency]] = defaultdict(list)
     broken_outside: dict[str, list[str]] = defaultdict(list)
@@ -268,7 +267,7 @@ def plan_pause(group: str, inventory, unresolved: list) -> PausePlan:
     changed = True
     while changed:  # cascade: a group model that refs a model being paused is paused too
         changed = False
-        for uid, node in in_group.items():
+        for node in in_group.values():
             if node.name in paused_names:
                 continue
             if any(r["name"] in paused_names for r in node.refs):
@@ -291,8 +290,7 @@ def plan_pause(group: str, inventory, unresolved: list) -> PausePlan:
         needs = sorted({r["name"] for r in node.refs if r["name"] in paused_names})
         if needs:
             blockers[node.name] = needs
-    return PausePlan(group, sorted(n.name for n in in_group.values()), items, blockers,
-                     dict(broken_outside))
+    return PausePlan(group, sorted(n.name for n in in_group.values()), items, blockers, dict(broken_outside))
 
 
 def groups_from_configs(configs: Iterable[tuple[str, object]]) -> set[str]:

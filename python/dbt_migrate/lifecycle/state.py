@@ -24,8 +24,10 @@ SUMMARY_START, SUMMARY_END = "<!-- dbt-migrate:summary:start -->", "<!-- dbt-mig
 LOG_MARK = "<!-- dbt-migrate:log -->"
 STATE_START, STATE_END = "<!-- dbt-migrate:state -->", "<!-- dbt-migrate:state:end -->"
 
-_STATUS_LINE = re.compile(r"^(?P<head>[\s>*_#-]*status[*_\s]*:[*_\s]*)(?P<word>PAUSED|RESUMED|COMPLETE|COMPLETED|IN PROGRESS)",
-                          re.IGNORECASE | re.MULTILINE)
+_STATUS_LINE = re.compile(
+    r"^(?P<head>[\s>*_#-]*status[*_\s]*:[*_\s]*)(?P<word>PAUSED|RESUMED|COMPLETE|COMPLETED|IN PROGRESS)",
+    re.IGNORECASE | re.MULTILINE,
+)
 _JSON_BLOCK = re.compile(r"```json\s*\n(?P<body>.*?)\n```", re.DOTALL)
 
 
@@ -90,9 +92,15 @@ def progress_line(done: int, total: int) -> str:
 
 def render_summary(block: StateBlock, updated: str) -> str:
     g = block.group
-    lines = [SUMMARY_START, f"**Status:** {block.status}  ",
-             f"**Progress:** {progress_line(len(block.completed), block.total)}  ",
-             f"**Updated:** {updated}", "", "## Completed models", ""]
+    lines = [
+        SUMMARY_START,
+        f"**Status:** {block.status}  ",
+        f"**Progress:** {progress_line(len(block.completed), block.total)}  ",
+        f"**Updated:** {updated}",
+        "",
+        "## Completed models",
+        "",
+    ]
     lines += [f"- `{n}`" for n in block.completed] or ["- (none yet)"]
     lines += ["", "## Paused models", ""]
     if not block.paused:
@@ -152,8 +160,9 @@ def update_document(old: str | None, block: StateBlock, updated: str, log: LogEn
         parts += ["", machine, ""]
         return "\n".join(parts)
 
-    text = _replace_outside_regions(old, lambda chunk: _STATUS_LINE.sub(
-        lambda m: m.group("head") + block.status, chunk))
+    text = _replace_outside_regions(
+        old, lambda chunk: _STATUS_LINE.sub(lambda m: m.group("head") + block.status, chunk)
+    )
     text = _replace_region(text, SUMMARY_START, SUMMARY_END, summary)
     if log is not None:
         text = _append_log(text, render_log_line(log))
@@ -163,7 +172,7 @@ def update_document(old: str | None, block: StateBlock, updated: str, log: LogEn
 
 # -- text helpers --------------------------------------------------------------------------------
 def _dep_name(label: str) -> str:
-    inner = label[label.find("(") + 1:].rstrip(")")
+    inner = label[label.find("(") + 1 :].rstrip(")")
     names = [p.strip().strip("'\"") for p in inner.split(",") if "=" not in p]
     return names[-1] if names else label
 
@@ -172,7 +181,7 @@ def _replace_region(text: str, start: str, end: str, replacement: str) -> str:
     i = text.find(start)
     j = text.find(end, i + 1) if i >= 0 else -1
     if i >= 0 and j >= 0:
-        return text[:i] + replacement + text[j + len(end):]
+        return text[:i] + replacement + text[j + len(end) :]
     # No such region yet (hand-written document): add it, ahead of the machine block if any.
     k = text.find(STATE_START)
     if start != STATE_START and k >= 0:
@@ -186,7 +195,7 @@ def _append_log(text: str, line: str) -> str:
     if i < 0:
         return _replace_region(text, LOG_MARK, LOG_MARK, f"## Restart log\n\n{LOG_MARK}\n{line}")
     # The log ends at the next heading, the machine block, or the end of the document.
-    rest = text[i + len(LOG_MARK):]
+    rest = text[i + len(LOG_MARK) :]
     ends = [m.start() for m in re.finditer(r"^## ", rest, re.MULTILINE)]
     k = rest.find(STATE_START)
     if k >= 0:
@@ -194,7 +203,7 @@ def _append_log(text: str, line: str) -> str:
     end = min(ends) if ends else len(rest)
     body = rest[:end].rstrip("\n")
     tail = rest[end:]
-    return text[:i + len(LOG_MARK)] + body + "\n" + line + "\n" + ("\n" if tail else "") + tail
+    return text[: i + len(LOG_MARK)] + body + "\n" + line + "\n" + ("\n" if tail else "") + tail
 
 
 def _replace_outside_regions(text: str, fn) -> str:

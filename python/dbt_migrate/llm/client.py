@@ -54,7 +54,7 @@ class LlmConfig:
     mock_responses: list[str] | None = None
 
     @classmethod
-    def resolve(cls, model: str | None) -> "LlmConfig | None":
+    def resolve(cls, model: str | None) -> LlmConfig | None:
         name = model or os.environ.get(ENV_MODEL)
         if not name:
             return None
@@ -85,9 +85,14 @@ class Accounting:
     rejected: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "calls": self.calls, "prompt_tokens": self.prompt_tokens,
-                "completion_tokens": self.completion_tokens, "cost_usd": self.cost_usd,
-                "rejected": self.rejected}
+        return {
+            "model": self.model,
+            "calls": self.calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": self.cost_usd,
+            "rejected": self.rejected,
+        }
 
 
 def redact(text: str) -> str:
@@ -99,8 +104,9 @@ def redact(text: str) -> str:
     return text
 
 
-def build_messages(ctx: "Context", sources: list[str], refs: list[str],
-                   feedback: dict[str, Any] | None = None) -> list[dict[str, str]]:
+def build_messages(
+    ctx: Context, sources: list[str], refs: list[str], feedback: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
     """The prompt: context, mapping, materialization and rules; feedback from the last attempt."""
     legacy = ctx.refactored_sql or ctx.proc_body or "\n".join(s.sql for s in ctx.migrate_statements)
     mat = ctx.materialization
@@ -129,11 +135,17 @@ def build_messages(ctx: "Context", sources: list[str], refs: list[str],
         {"role": "user", "content": user},
     ]
     if feedback:
+        failure = {k: v for k, v in feedback.items() if k != "previous_sql"}
         messages.append({"role": "assistant", "content": f"```sql\n{feedback.get('previous_sql', '')}\n```"})
-        messages.append({"role": "user", "content": (
-            "That model failed. Fix it and answer with the whole corrected model.\n"
-            f"```json\n{json.dumps({k: v for k, v in feedback.items() if k != 'previous_sql'}, indent=2, default=str)}\n```"
-        )})
+        messages.append(
+            {
+                "role": "user",
+                "content": (
+                    "That model failed. Fix it and answer with the whole corrected model.\n"
+                    f"```json\n{json.dumps(failure, indent=2, default=str)}\n```"
+                ),
+            }
+        )
     return messages
 
 
@@ -154,11 +166,17 @@ def extract_sql(answer: str) -> str | None:
 def _transient(exc: Exception) -> bool:
     import litellm
 
-    transient = tuple(t for t in (
-        getattr(litellm, "APIConnectionError", None), getattr(litellm, "Timeout", None),
-        getattr(litellm, "RateLimitError", None), getattr(litellm, "ServiceUnavailableError", None),
-        getattr(litellm, "InternalServerError", None),
-    ) if t is not None)
+    transient = tuple(
+        t
+        for t in (
+            getattr(litellm, "APIConnectionError", None),
+            getattr(litellm, "Timeout", None),
+            getattr(litellm, "RateLimitError", None),
+            getattr(litellm, "ServiceUnavailableError", None),
+            getattr(litellm, "InternalServerError", None),
+        )
+        if t is not None
+    )
     return isinstance(exc, transient)
 
 
@@ -174,9 +192,14 @@ class LlmClient:
 
         litellm.suppress_debug_info = True  # its "Give Feedback" banner would corrupt --json stdout
         # Retries are ours (counted, with backoff): the provider clients' own are turned off.
-        kwargs: dict[str, Any] = {"model": self.config.model, "messages": messages,
-                                  "timeout": self.config.timeout_s, "temperature": 0,
-                                  "num_retries": 0, "max_retries": 0}
+        kwargs: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": messages,
+            "timeout": self.config.timeout_s,
+            "temperature": 0,
+            "num_retries": 0,
+            "max_retries": 0,
+        }
         if self._mocks is not None:
             if not self._mocks:
                 raise LlmError("no more mocked LLM answers")

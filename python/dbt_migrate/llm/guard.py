@@ -27,8 +27,17 @@ FORBIDDEN_HINT = {
     "modules": "modules gives access to Python modules",
     "adapter": "adapter calls reach the warehouse",
 }
-WRITE_NODES = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Drop, exp.Create, exp.Alter,
-               exp.TruncateTable, exp.Command)
+WRITE_NODES = (
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Drop,
+    exp.Create,
+    exp.Alter,
+    exp.TruncateTable,
+    exp.Command,
+)
 
 
 @dataclass
@@ -106,7 +115,7 @@ class _Stub:
     def __init__(self, text: str = "null"):
         self.text = text
 
-    def __getattr__(self, _name: str) -> "_Stub":
+    def __getattr__(self, _name: str) -> _Stub:
         return self
 
     def __call__(self, *args, **kwargs) -> str:
@@ -139,8 +148,7 @@ def render_stub(sql: str) -> str:
     return env.from_string(sql).render(**ctx)
 
 
-def check_model_sql(sql: str, known_sources: set[tuple[str, str]], known_refs: set[str],
-                    dialect: str) -> GuardResult:
+def check_model_sql(sql: str, known_sources: set[tuple[str, str]], known_refs: set[str], dialect: str) -> GuardResult:
     """Every rule at once; ``reasons`` empty means the model may be written."""
     result = check_jinja(sql, known_sources, known_refs)
     if result.reasons:
