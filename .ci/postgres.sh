@@ -5,7 +5,7 @@
 #                           # creates the user/password/database, prints the env exports
 #   .ci/postgres.sh stop    # stops the cluster
 #
-# Typical use:  eval "$(.ci/postgres.sh start)" && .venv/bin/pytest python/tests/test_integration_tests.py
+# Typical use:  eval "$(.ci/postgres.sh start)" && .venv/bin/pytest python/tests/e2e/test_integration_tests.py
 # Runs as root (uses pg_ctlcluster / runs psql as the postgres user) or as a user with sudo.
 set -euo pipefail
 

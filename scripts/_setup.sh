@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Shared set-up: a virtualenv in .venv with dbt-migrate installed (editable) and its test extras.
-# Re-installs only when pyproject.toml changed since the last install.
+# Shared set-up: a virtualenv in .venv with dbt-migrate installed (editable) and its test extras,
+# at the exact versions of constraints.txt (pyproject.toml gives the ranges, constraints.txt the
+# tested point inside them). Re-installs only when pyproject.toml, constraints.txt or the version
+# source (python/dbt_migrate/__init__.py, read into the installed metadata) changed since the last
+# install.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo/.venv"
@@ -11,8 +14,8 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install --quiet --upgrade pip
 fi
 stamp="$venv/.dbt-migrate-installed"
-want="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
+want="$(cat "$repo/pyproject.toml" "$repo/constraints.txt" "$repo/python/dbt_migrate/__init__.py" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    "$venv/bin/pip" install --quiet -e "$repo[test,postgres]"
+    "$venv/bin/pip" install --quiet -c "$repo/constraints.txt" -e "$repo[test,postgres]"
     echo "$want" > "$stamp"
 fi

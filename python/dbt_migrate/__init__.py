@@ -1,3 +1,3 @@
 """dbt-migrate: move T-SQL stored procedures into tested dbt models."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,0 +1,63 @@
+"""Shared test helpers: repository paths, the real CLI in a subprocess, fixture projects.
+
+Importable as ``helpers`` because ``[tool.pytest.ini_options] pythonpath`` puts ``python/tests`` on
+``sys.path`` (``pytest python/tests/unit`` and a full run alike). Fixtures live in the conftest.py
+files; everything a test calls lives here:
+
+- ``helpers`` (this module): paths, ``run_cli``, ``copy_example``, ``load_json``, the corpus targets;
+- ``helpers.lifecycle``: small real dbt projects on disk for pause / restore;
+- ``helpers.migration``: migration projects (manifest, catalogs, DDL) written from plain data, and
+  the conversion fixture cases of ``fixtures/convert/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parents[1]
+FIXTURES = TESTS / "fixtures"
+CORPUS = FIXTURES / "corpus"
+CLI = [sys.executable, "-m", "dbt_migrate"]
+
+# Non-convertible corpus targets and a word the item error must contain (the construct, named).
+CORPUS_NON_CONVERTIBLE = {
+    "silver.dimcalendar": "WHILE loop",
+    "silver.factwebeventdaily": "dynamic SQL",
+    "silver.factcurrencyratelatest": "CURSOR",
+    "silver.factdepartmentheadcount": "EXEC of another procedure",
+    "silver.factpromotionusage": "TRY/CATCH",
+}
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 600):
+    """The real CLI in a subprocess: returns CompletedProcess with text stdout/stderr."""
+    full_env = dict(os.environ)
+    full_env.pop("DBT_PROJECT_PATH", None)  # tests say explicitly where the dbt project is
+    full_env.update(env or {})
+    return subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    """A fresh copy of the migration project ``fixtures/<name>`` (e.g. ``retail``) at ``dest``."""
+    shutil.copytree(FIXTURES / name, dest)
+    return dest
+
+
+def corpus_targets() -> list[str]:
+    """``schema.table`` (lower case) of every corpus table with a profile that is not a source."""
+    out = []
+    for path in sorted((CORPUS / "catalog" / "tables").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("profile") and not data.get("is_source"):
+            out.append(f"{data['schema']}.{data['name']}".lower())
+    return out
+
+
+def load_json(text: str):
+    return json.loads(text)
