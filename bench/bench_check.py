@@ -51,7 +51,7 @@ def main() -> int:
             ctx = build_context(wh, f"{t.schema_}.{t.name}")
         except Exception:
             continue
-        if ctx.get("needs_llm"):
+        if ctx.needs_llm:
             continue
         full = check_written(wh, ctx, project.dbt_dir)  # warm-up, and the data timing
         if "structural" not in full.timings_ms:
@@ -64,7 +64,7 @@ def main() -> int:
         ms = statistics.median(times)
         worst = max(worst, ms)
         rows.append(ms)
-        print(f"{ctx['table']:40} {full.verdict:10} {ms:14.1f} {full.timings_ms.get('data', 0):9.1f}")
+        print(f"{ctx.table:40} {full.verdict:10} {ms:14.1f} {full.timings_ms.get('data', 0):9.1f}")
     print(
         f"structural check: median {statistics.median(rows):.1f} ms, max {worst:.1f} ms per model "
         f"over {len(rows)} models (limit {LIMIT_MS:.0f} ms)"

@@ -315,7 +315,7 @@ def main() -> int:
             ctx = build_context(wh, table)
         except Exception:
             continue
-        path, _ = find_model_files(project.dbt_dir, ctx["model_name"])
+        path, _ = find_model_files(project.dbt_dir, ctx.model_name)
         if path is None:
             continue
         original = path.read_text(encoding="utf-8")

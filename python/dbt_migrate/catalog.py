@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError
-from .names import normalize_name
+from .names import TableId, normalize_name
 from .rules import CLASSIFICATIONS
 
 
@@ -143,8 +143,12 @@ class TableCatalog(_Loose):
     is_source: bool = False
 
     @property
+    def id(self) -> TableId:
+        return TableId(self.schema_, self.name)
+
+    @property
     def key(self) -> str:
-        return normalize_name(f"{self.schema_}.{self.name}")
+        return self.id.key
 
     @property
     def is_target(self) -> bool:
@@ -189,8 +193,12 @@ class ProcedureCatalog(_Loose):
     routing_reasons: list[str] = Field(default_factory=list)
 
     @property
+    def id(self) -> TableId:
+        return TableId(self.schema_, self.name)
+
+    @property
     def key(self) -> str:
-        return normalize_name(f"{self.schema_}.{self.name}")
+        return self.id.key
 
     @property
     def migrate_statements(self) -> list[Statement]:
@@ -291,7 +299,7 @@ class MigrationProject:
     def test_specs(self) -> dict[str, TestSpec]:
         return self._load_dir("test-specs", TestSpec)
 
-    def table(self, name: str) -> TableCatalog:
+    def table(self, name: str | TableId) -> TableCatalog:
         key = normalize_name(name)
         if key not in self.tables:
             expected = self.root / "catalog" / "tables" / f"{key}.json"

@@ -21,7 +21,7 @@ from .convert.relations import Resolver
 from .convert.types import target_type
 from .errors import InputError, NotReadyError
 from .jinja_escape import escape_values
-from .names import model_name_for, normalize_name
+from .names import TableId, model_name_for, normalize_name
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
 
@@ -47,7 +47,7 @@ def entity_key_for(table: TableCatalog) -> list[str]:
     return list(profile.natural_key) or [c for c in pk if c.lower() not in identity]
 
 
-def build_context(wh: Warehouse, table_name: str) -> Context:
+def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     mp = wh.project
     table = mp.table(table_name)
     path = mp.root / "catalog" / "tables" / f"{table.key}.json"

@@ -2,6 +2,10 @@
 
 Callers get typed outcomes (``DbtOutcome`` with per-node results), never log lines to parse.
 dbt's in-process API is not thread-safe, so every invocation holds one process-wide lock.
+
+Why one module of ~450 lines: it is the one place that knows dbt's objects (runner results,
+manifest nodes, the parser's hook for missing refs, dbt-extractor). Invocation, manifest helpers
+and static extraction stay together so that no other module ever imports dbt.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class NodeResult:
     execution_time: float = 0.0
     rows_affected: int | None = None
     compiled_code: str | None = None
+    compiled: bool = False  # dbt compiled the node (False when compilation failed or it was skipped)
 
     @property
     def ok(self) -> bool:
@@ -222,6 +227,7 @@ def _node_result(r: Any) -> NodeResult:
         execution_time=float(getattr(r, "execution_time", 0.0) or 0.0),
         rows_affected=adapter_response.get("rows_affected") if isinstance(adapter_response, dict) else None,
         compiled_code=getattr(node, "compiled_code", None),
+        compiled=bool(getattr(node, "compiled", False)),
     )
 
 
@@ -273,7 +279,8 @@ def _record_unresolved(sink: list[Unresolved]) -> Any:
             )
         )
 
-    loader.invalid_target_fail_unless_test = record
+    # dbt's stub types its optional arguments more narrowly than the recorder accepts them.
+    loader.invalid_target_fail_unless_test = record  # type: ignore[assignment]
 
     def undo() -> None:
         loader.invalid_target_fail_unless_test = original
@@ -388,7 +395,7 @@ def static_dependencies(sql: str) -> dict:
         except Exception as exc:  # dbt's lexer raises its own CompilationError family
             raise ExtractionFailed(str(exc).strip().splitlines()[0]) from exc
         if blocks:
-            text = "".join(b.contents for b in blocks)
+            text = "".join(b.contents or "" for b in blocks)
     try:
         raw = py_extract_from_source(text)
     except ExtractionError as exc:

@@ -23,7 +23,8 @@ class DdlColumn:
 
 
 def split_batches(text: str) -> list[str]:
-    batches, current = [], []
+    batches: list[str] = []
+    current: list[str] = []
     for line in text.splitlines():
         if line.strip().upper() == "GO":
             batches.append("\n".join(current))
@@ -34,7 +35,7 @@ def split_batches(text: str) -> list[str]:
     return [b for b in batches if b.strip()]
 
 
-def _parse(batch: str, dialect: str) -> exp.Expression | None:
+def _parse(batch: str, dialect: str) -> exp.Expr | None:
     try:
         return sqlglot.parse_one(batch, read=dialect)
     except sqlglot.errors.ParseError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlglot import exp
@@ -21,11 +22,40 @@ def split_name(name: str, dialect: str = "tsql") -> tuple[str, str]:
     return table.db, table.name
 
 
+@dataclass(frozen=True)
+class TableId:
+    """A table's identity, parsed once where a name enters (the CLI, a catalog) and passed on as is:
+    schema and name as written, and the case-insensitive ``key`` every lookup compares by."""
+
+    schema: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> TableId:
+        """``[bronze].[Product]`` / ``bronze.Product`` / ``"bronze"."Product"`` -> TableId."""
+        return _parse_table_id(text)
+
+    @property
+    def key(self) -> str:
+        return _key(self.schema, self.name)
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
 @lru_cache(maxsize=65536)
-def normalize_name(name: str) -> str:
+def _parse_table_id(text: str) -> TableId:
+    return TableId(*split_name(text))
+
+
+@lru_cache(maxsize=65536)
+def _key(schema: str, name: str) -> str:
+    return f"{schema}.{name}".lower() if schema else name.lower()
+
+
+def normalize_name(name: str | TableId) -> str:
     """Case-insensitive key for comparing table names: ``schema.table`` lower-cased, no quoting."""
-    schema, table = split_name(name)
-    return f"{schema}.{table}".lower() if schema else table.lower()
+    return name.key if isinstance(name, TableId) else _parse_table_id(name).key
 
 
 @lru_cache(maxsize=65536)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from graphlib import CycleError, TopologicalSorter
 
 from .catalog import MigrationProject
-from .names import normalize_name
+from .names import TableId, normalize_name
 
 
-def upstream_targets(mp: MigrationProject, table: str) -> set[str]:
+def upstream_targets(mp: MigrationProject, table: TableId) -> set[str]:
     """Targets that ``table``'s writer reads (from the procedure catalog's references)."""
-    key = normalize_name(table)
+    key = table.key
     t = mp.tables.get(key)
     writer = t.scoping.selected_writer if t and t.scoping else None
     proc = mp.procedure(writer) if writer else None
@@ -21,9 +21,9 @@ def upstream_targets(mp: MigrationProject, table: str) -> set[str]:
     return (reads & targets) - {key}
 
 
-def dependency_order(mp: MigrationProject, tables: list[str]) -> list[str]:
+def dependency_order(mp: MigrationProject, tables: list[TableId]) -> list[TableId]:
     """``tables`` in dependency order (stable for independent tables); a cycle keeps input order."""
-    by_key = {normalize_name(t): t for t in tables}
+    by_key = {t.key: t for t in tables}
     graph = {k: upstream_targets(mp, t) & by_key.keys() for k, t in by_key.items()}
     sorter = TopologicalSorter(graph)
     try:

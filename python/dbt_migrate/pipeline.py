@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,36 +16,19 @@ from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
 from .context import build_context
-from .contracts import Context
 from .convert import Conversion, convert_context, restrict_givens
-from .dbt import DbtOutcome, DbtProject, belongs_to, build_selection, dbt_info, source_relations
+from .dbt import DbtOutcome, DbtProject, build_selection, dbt_info, source_relations
 from .errors import InputError, MigrateError
-from .names import normalize_name
+from .items import Item, error_result
+from .judge import BuildOutcome, apply_gaps, attribute_blocked, judge
+from .names import TableId
 from .package_render import RenderError, create_empty_sources, render_models
 from .project import Project
 from .results import ItemResult, Output, RunDocument
+from .run_summary import summarize
 from .warehouse import Warehouse
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass
-class Item:
-    """One table's journey through the pipeline."""
-
-    table: str
-    result: ItemResult
-    context: Context | None = None
-    conversion: Conversion | None = None
-    paths: dict[str, Path] = field(default_factory=dict)
-    selector: str | None = None  # dbt node name to build
-    snapshot_config: dict[str, Any] | None = None  # the rendered snapshot's config, if any
-
-
-def _error_item(table: str, message: str, reason: str | None = None) -> ItemResult:
-    return ItemResult(
-        item_id=normalize_name(table), status="error", reason=reason, output=Output(table_ref=table), errors=[message]
-    )
 
 
 class Pipeline:
@@ -108,12 +90,12 @@ class Pipeline:
             raise InputError(f"dbt project {self.dbt_dir} does not parse: " + "; ".join(outcome.errors[:3]))
         return outcome.manifest
 
-    def run(self, tables: list[str]) -> RunDocument:
+    def run(self, tables: list[TableId]) -> RunDocument:
         """Every stage for every table. Ctrl-C stops cleanly: files are written atomically, and the
         document returned says what finished (``summary.interrupted``)."""
         started = time.perf_counter()
         doc = RunDocument()
-        self.items = []
+        self.items: list[Item] = []
         interrupted = False
         try:
             from .equivalence.pool import CheckPool
@@ -135,7 +117,7 @@ class Pipeline:
                 self._build_loop(self.items)
             with self._timed("check (waiting)"):
                 self._finish_checks(pending)
-            self._apply_gaps(self.items)
+            apply_gaps(self.items, self.accept_gaps)
         except KeyboardInterrupt:
             interrupted = True
             self._mark_interrupted(tables)
@@ -143,27 +125,27 @@ class Pipeline:
             if self._pool is not None:
                 self._pool.close(cancel=True)  # interrupted or failed: no worker outlives the run
         doc.results = [i.result for i in self.items]
-        doc.summary = self._summary(self.items, time.perf_counter() - started)
+        doc.summary = summarize(self.items, time.perf_counter() - started, self.timings, self._workers(), self.dbt)
         doc.summary["interrupted"] = interrupted
         return doc
 
-    def _mark_interrupted(self, tables: list[str]) -> None:
-        reached = {normalize_name(i.table) for i in self.items}
+    def _mark_interrupted(self, tables: list[TableId]) -> None:
+        reached = {i.table.key for i in self.items}
         for item in self.items:
             r = item.result
             if r.status != "ok" and not r.errors and not r.output.execution.dbt_errors:
                 r.status = "error" if not item.paths else "partial"
                 r.errors.append("interrupted before this item finished")
         for table in tables:
-            if normalize_name(table) not in reached:
+            if table.key not in reached:
                 self.items.append(
                     Item(
                         table=table,
-                        result=_error_item(table, "interrupted before this table was reached", "interrupted"),
+                        result=error_result(table, "interrupted before this table was reached", "interrupted"),
                     )
                 )
 
-    def _contexts(self, wh: Warehouse, tables: list[str]) -> list[Item]:
+    def _contexts(self, wh: Warehouse, tables: list[TableId]) -> list[Item]:
         items = self.items
         with self._timed("contexts"):
             for n, table in enumerate(tables, 1):
@@ -172,10 +154,10 @@ class Pipeline:
                 except InputError:
                     raise
                 except MigrateError as exc:
-                    items.append(Item(table=table, result=_error_item(table, str(exc), "not_ready")))
+                    items.append(Item(table=table, result=error_result(table, str(exc), "not_ready")))
                     continue
                 result = ItemResult(
-                    item_id=normalize_name(ctx.table),
+                    item_id=table.key,
                     status="error",
                     output=Output(table_ref=ctx.table, model_name=ctx.model_name),
                     warnings=list(ctx.warnings),
@@ -188,7 +170,7 @@ class Pipeline:
         with self._timed("generate"):
             live = [i for i in items if i.context is not None]
             for n, item in enumerate(live, 1):
-                conv = convert_context(item.context, wh)
+                conv = convert_context(item.ctx, wh)
                 if not conv.ok and conv.error == "needs_llm" and self.llm_client is not None:
                     item.result.warnings.append(f"rules cannot convert ({conv.construct}): using the LLM")
                     conv = self._llm_first_answer(item, wh)
@@ -201,8 +183,10 @@ class Pipeline:
                     )
                     item.result.errors.append(f"{conv.error}: {what} ({conv.construct})")
                 else:
-                    item.result.warnings += restrict_givens(item.context, conv.relations)
-                    item.result.output.generated.model_sql.generator = conv.generator
+                    item.result.warnings += restrict_givens(item.ctx, conv.relations)
+                    item.result.output.generated.model_sql.generator = (
+                        "llm" if conv.generator == "llm" else "deterministic"
+                    )
                     item.result.output.generated.model_sql.uses_watermark = conv.uses_watermark
                 self.progress("generate", n, len(live))
 
@@ -222,7 +206,7 @@ class Pipeline:
         ready = [i for i in items if i.conversion and i.conversion.ok]
         if not ready:
             return
-        payload = [{"context": i.context.macro_payload(), "sql": i.conversion.sql} for i in ready]
+        payload = [{"context": i.ctx.macro_payload(), "sql": i.conv.sql} for i in ready]
         try:
             rendered = render_models(self.dbt, payload, manifest=manifest)
         except RenderError as exc:
@@ -230,7 +214,7 @@ class Pipeline:
                 i.result.errors.append(str(exc))
             return
         for n, item in enumerate(ready, 1):
-            ctx = item.context
+            ctx = item.ctx
             r = rendered.get(ctx.model_name)
             if r is None:
                 item.result.errors.append(f"render returned nothing for {ctx.model_name}")
@@ -273,7 +257,7 @@ class Pipeline:
         return files
 
     def _record_generated(self, item: Item, r: Any) -> None:
-        ctx, out = item.context, item.result.output
+        ctx, out = item.ctx, item.result.output
         out.artifact_paths = {k: str(v) for k, v in item.paths.items()}
         out.generated.model_sql.materialized = r.materialized
         y = out.generated.model_yaml
@@ -290,7 +274,7 @@ class Pipeline:
         ready = [i for i in items if i.selector and i.context is not None]
         sources = sources_of(wh)
         with self._timed("check (submit)"):
-            return {id(i): (i, i.conversion.sql, self._pool.submit(wh, i.context, _written(i, sources))) for i in ready}
+            return {id(i): (i, i.conv.sql, self._pool.submit(wh, i.ctx, _written(i, sources))) for i in ready}
 
     def _finish_checks(self, pending: dict[int, Any]) -> None:
         try:
@@ -311,26 +295,14 @@ class Pipeline:
                 report = check_written(wh, item.context, self.dbt_dir, written=_written(item, sources))
                 item.result.output.equivalence = report.to_dict()
 
-    def _apply_gaps(self, items: list[Item]) -> None:
-        """A gap makes an item partial unless --accept-gaps; the report is recorded either way."""
-        for item in items:
-            eq = item.result.output.equivalence
-            if not eq or eq.get("verdict") != "gap":
-                continue
-            gaps = "; ".join(f"{c['check']}: {c['detail']}" for c in eq["checks"] if c["status"] == "gap")
-            item.result.warnings.append(f"equivalence gap: {gaps}"[:1000])
-            if not self.accept_gaps and item.result.status == "ok":
-                item.result.status = "partial"
-                item.result.reason = item.result.reason or "equivalence_gap"
-
     # -- build ---------------------------------------------------------------------------------
     def _build_loop(self, items: list[Item]) -> None:
         pending = [i for i in items if i.selector]
         iteration = 0
         while pending:
             outcome = self._build(pending)
-            failed = [i for i in pending if not self._judge(i, outcome)]
-            self._attribute_blocked(failed)
+            failed = [i for i in pending if not judge(i, outcome)]
+            attribute_blocked(failed)
             self.progress("build", len(pending) - len(failed), len(pending))
             # Deterministic generation gives the same answer twice: without a reviser (the LLM
             # path), a failure is final after the first build.
@@ -347,24 +319,6 @@ class Pipeline:
                 i.result.output.execution.self_correction_iterations = iteration
             pending = revised
 
-    def _attribute_blocked(self, failed: list[Item]) -> None:
-        """An item none of whose nodes failed (dbt skipped them all) while an upstream item failed
-        is blocked by that item, not broken itself."""
-        by_model = {i.selector: i for i in failed if i.selector}
-        for item in failed:
-            ex = item.result.output.execution
-            if not item.conversion or not ex.dbt_errors or not all(": skipped:" in e for e in ex.dbt_errors):
-                continue
-            upstream = [r.model_name for r in item.conversion.relations if r.kind == "ref"]
-            culprits = [m for m in upstream if m in by_model and m != item.selector]
-            if culprits:
-                item.result.reason = "blocked"
-                item.result.errors.append(
-                    "blocked by "
-                    + ", ".join(by_model[m].result.item_id for m in culprits)
-                    + ": dbt skipped this model because its upstream failed"
-                )
-
     # -- LLM ----------------------------------------------------------------------------------
     def _accounting(self, item: Item) -> Any:
         from .llm.client import Accounting
@@ -378,10 +332,13 @@ class Pipeline:
         """Ask until the guard accepts an answer (each rejection is a failed iteration)."""
         from .llm.correction import attempt
 
+        client = self.llm_client
+        if client is None:
+            raise RuntimeError("internal: the LLM path ran without an LLM client")
         acc = self._accounting(item)
         conv = Conversion(error="needs_llm")
         for n in range(self.max_iterations):
-            conv = attempt(self.llm_client, item.context, acc, wh.dbt.dialect, wh.dbt.declared_sources)
+            conv = attempt(client, item.ctx, acc, wh.dbt.dialect, wh.dbt.declared_sources)
             item.result.warnings += conv.warnings
             if conv.ok or conv.error == "llm_unavailable":
                 break
@@ -413,19 +370,19 @@ class Pipeline:
         item.result.output.generated.model_sql.generator = "llm"
         return True
 
-    def _build(self, items: list[Item]) -> dict[str, Any]:
+    def _build(self, items: list[Item]) -> BuildOutcome:
         with self._timed("build: parse"):
             parsed = self.dbt.parse()
         if not parsed.success:
-            return {"parse_errors": parsed.errors, "compile": None, "build": None}
+            return BuildOutcome(parse_errors=parsed.errors)
         manifest = parsed.manifest
         if manifest.metadata.adapter_type == "duckdb":
             try:
                 with self._timed("build: empty sources"):
                     create_empty_sources(self.dbt, source_relations(manifest), manifest=manifest)
             except RenderError as exc:
-                return {"parse_errors": [str(exc)], "compile": None, "build": None}
-        names = [i.selector for i in items]
+                return BuildOutcome(parse_errors=[str(exc)])
+        names = [i.model for i in items]
         compiled = None
         if self.separate_compile:
             compiled = self.dbt.compile(names, manifest=manifest)
@@ -433,67 +390,10 @@ class Pipeline:
                 compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
         with self._timed("build: dbt build"):
             built = self.dbt.build(build_selection(manifest, names), manifest=manifest)
-        return {"parse_errors": [], "compile": compiled, "build": built}
-
-    def _judge(self, item: Item, outcome: dict[str, Any]) -> bool:
-        ex = item.result.output.execution
-        name = item.selector
-        if outcome["parse_errors"]:
-            ex.dbt_errors = outcome["parse_errors"][:5]
-            item.result.status = "partial"
-            return False
-        compiled: DbtOutcome | None = outcome["compile"]
-        built: DbtOutcome = outcome["build"]
-        nodes = [r for r in built.results if belongs_to(r, name)]
-        if compiled is not None:
-            mine = [r for r in compiled.results if r.name == name or r.model_name == name]
-            ex.dbt_compile_passed = compiled.success or (bool(mine) and all(r.ok for r in mine))
-        else:
-            # Batch runs let `dbt build` compile: a node that ran (pass or fail) was compiled.
-            ex.dbt_compile_passed = any(r.status not in ("skipped",) for r in nodes) and not any(
-                "compilation error" in (r.message or "").lower() for r in nodes
-            )
-        units = [r for r in nodes if r.resource_type == "unit_test"]
-        ex.unit_tests.total = len(units)
-        ex.unit_tests.passed = sum(1 for r in units if r.ok)
-        model_nodes = [r for r in nodes if r.resource_type in ("model", "snapshot")]
-        ex.dbt_build_passed = bool(model_nodes) and all(r.ok for r in nodes)
-        ex.dbt_errors = [f"{r.resource_type} {r.name}: {r.status}: {r.message}" for r in nodes if not r.ok][:10]
-        if not model_nodes:
-            ex.dbt_errors += built.errors[:5] or [f"dbt did not build {name}"]
-        expected_units = item.result.output.generated.model_yaml.unit_tests_rendered
-        passed = ex.dbt_compile_passed and ex.dbt_build_passed and ex.unit_tests.passed == ex.unit_tests.total
-        passed = passed and ex.unit_tests.total >= expected_units
-        item.result.status = "ok" if passed and not item.result.errors else "partial"
-        return passed
+        return BuildOutcome(compile=compiled, build=built)
 
     def _workers(self) -> int:
         return self._pool.workers if self._pool is not None else 0
-
-    def _summary(self, items: list[Item], wall: float) -> dict[str, Any]:
-        counts = {"ok": 0, "partial": 0, "error": 0}
-        by_class: dict[str, dict[str, int]] = {}
-        units = {"total": 0, "passed": 0}
-        for i in items:
-            counts[i.result.status] += 1
-            kind = i.context.materialization.classification if i.context else "unknown"
-            by_class.setdefault(kind, {"ok": 0, "partial": 0, "error": 0})[i.result.status] += 1
-            units["total"] += i.result.output.execution.unit_tests.total
-            units["passed"] += i.result.output.execution.unit_tests.passed
-        return {
-            "counts": counts,
-            "total": len(items),
-            "by_classification": by_class,
-            "unit_tests": units,
-            "wall_time_s": round(wall, 3),
-            "stage_time_s": {k: round(v, 3) for k, v in self.timings.items()},
-            "peak_memory_mib": _peak_memory_mib(),
-            "check_workers": self._workers(),
-            # upper bound of the whole run: this process plus every check worker at its own peak
-            "peak_memory_total_mib": _peak_memory_mib() + self._workers() * _peak_child_memory_mib(),
-            "dbt_invocations": self.dbt.invocations,
-            "dbt_invocations_by_command": dict(self.dbt.invocations_by_command),
-        }
 
 
 def _written(item: Item, sources: dict[tuple[str, str], str]) -> Any:
@@ -501,18 +401,6 @@ def _written(item: Item, sources: dict[tuple[str, str], str]) -> Any:
     from .equivalence import Written
 
     return Written(item.paths["model_sql"], item.snapshot_config, sources)
-
-
-def _peak_memory_mib() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux reports KiB
-
-
-def _peak_child_memory_mib() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 
 
 def write_run(project: Project, doc: RunDocument) -> Path:

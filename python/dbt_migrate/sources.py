@@ -38,6 +38,8 @@ def missing_source_declarations(wh: Warehouse, relations: list[Relation]) -> dic
     for rel in relations:
         if rel.kind != "source" or rel.key in wh.dbt.declared_sources:
             continue
+        if rel.source_name is None or rel.table_name is None:  # a source relation always has both
+            raise ValueError(f"source relation {rel.key} has no source/table name")
         missing.setdefault(rel.source_name, {})[rel.table_name] = source_columns(wh, rel.key)
     return missing
 

@@ -7,7 +7,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 DEMO_PACKAGE_DIR = "demo_project"
 
@@ -33,12 +33,12 @@ def copy_demo(target: Path | None) -> Path:
 
 
 def run_demo(target: Path | None, as_json: bool = False) -> bool:
-    from .catalog import MigrationProject
-    from .cli.console import Progress, console, print_init, print_run
-    from .init import init_project
-    from .order import dependency_order
-    from .pipeline import Pipeline, write_run
-    from .project import Project
+    from ..catalog import MigrationProject
+    from ..init import init_project
+    from ..order import dependency_order
+    from ..pipeline import Pipeline, write_run
+    from ..project import Project
+    from .console import Progress, console, print_init, print_run
 
     root = copy_demo(target)
     project = Project(root, dbt_dir=root / "dbt")
@@ -48,7 +48,7 @@ def run_demo(target: Path | None, as_json: bool = False) -> bool:
     if not as_json:
         print_init(report)
     mp = MigrationProject(root)
-    tables = dependency_order(mp, [f"{t.schema_}.{t.name}" for t in mp.targets])
+    tables = dependency_order(mp, [t.id for t in mp.targets])
     with Progress(enabled=not as_json) as progress:
         doc = Pipeline(project, progress=progress.update).run(tables)
     path = write_run(project, doc)

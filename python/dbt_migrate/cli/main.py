@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import __version__
+from ..names import TableId
 from . import lifecycle as lifecycle_commands
 from .options import (
     EXIT_NOT_OK,
@@ -118,7 +119,7 @@ def write(
 
 def _run_and_report(
     project_root: Path,
-    tables: list[str],
+    tables: list[TableId],
     *,
     as_json: bool,
     no_build: bool,
@@ -182,7 +183,7 @@ def generate(
     """
     _run_and_report(
         project_root,
-        [table],
+        [TableId.parse(table)],
         as_json=as_json,
         no_build=no_build,
         max_iterations=max_iterations,
@@ -228,7 +229,7 @@ def run(
         raise InputError("give --all or at least one --table")
     project = open_project(project_root)
     mp = MigrationProject(project.root)
-    names = [f"{t.schema_}.{t.name}" for t in mp.targets] if all_tables else list(tables)
+    names = [t.id for t in mp.targets] if all_tables else [TableId.parse(t) for t in tables]
     _run_and_report(
         project_root,
         dependency_order(mp, names),
@@ -279,7 +280,7 @@ def check(project_root: Path, table: str, no_data: bool, as_json: bool) -> None:
 @handle_errors
 def demo(target_dir: Path | None, as_json: bool) -> None:
     """Build the embedded demo warehouse and migrate it end to end (DuckDB, offline)."""
-    from ..demo import run_demo
+    from .demo import run_demo
 
     ok = run_demo(target_dir, as_json=as_json)
     sys.exit(EXIT_OK if ok else EXIT_NOT_OK)

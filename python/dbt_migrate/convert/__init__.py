@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from ..names import normalize_name
 from .ctes import apply_joins_for, shape_query
 from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
@@ -35,7 +37,7 @@ class Conversion:
         return self.sql is not None
 
 
-def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None = None):
+def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None = None) -> exp.Query:
     """The legacy logic as one SELECT tree: refactored SQL when present, else derived.
 
     With ``wh``, source-dialect semantics are made explicit on the tree (T-SQL ``+`` on strings ->

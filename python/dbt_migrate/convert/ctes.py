@@ -8,6 +8,7 @@ swaps for Jinja at the very end.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlglot import exp
 
@@ -15,6 +16,8 @@ from ..names import normalize_name
 from .relations import Relation, Resolver
 
 PLACEHOLDER_PREFIX = "__dbtm_"
+
+_E = TypeVar("_E", bound=exp.Expr)
 
 
 @dataclass
@@ -35,7 +38,7 @@ def _placeholder(shaped: Shaped, jinja: str) -> str:
     return name
 
 
-def _cte_names(tree: exp.Expression) -> set[str]:
+def _cte_names(tree: exp.Expr) -> set[str]:
     return {cte.alias.lower() for cte in tree.find_all(exp.CTE)}
 
 
@@ -69,13 +72,13 @@ def _is_self_referencing(cte: exp.CTE) -> bool:
     return any(not t.db and t.name.lower() == name for t in cte.this.find_all(exp.Table))
 
 
-def _leftmost(query: exp.Expression) -> exp.Expression:
+def _leftmost(query: exp.Expr) -> exp.Expr:
     while isinstance(query, exp.SetOperation):
         query = query.left
     return query
 
 
-def name_set_operation_branches(tree: exp.Expression) -> None:
+def name_set_operation_branches(tree: exp.Expr) -> None:
     """Every branch of a UNION / INTERSECT / EXCEPT names its outputs like the first one does
     (explicit ``as`` everywhere; the names are the ones the set operation produces anyway)."""
     for setop in list(tree.find_all(exp.SetOperation)):
@@ -99,7 +102,7 @@ def name_set_operation_branches(tree: exp.Expression) -> None:
             )
 
 
-def apply_joins_for(tree: exp.Expression, dialect: str) -> exp.Expression:
+def apply_joins_for(tree: _E, dialect: str) -> _E:
     """CROSS/OUTER APPLY for targets without APPLY: ``[left] join lateral (...) on true``.
 
     sqlglot writes OUTER APPLY as LEFT JOIN LATERAL without the ``on`` clause DuckDB and Postgres
@@ -177,24 +180,24 @@ def shape_query(
 
     # Every other physical table reference reads through an import CTE.
     new_imports: dict[str, exp.CTE] = {}
-    bodies: list[exp.Expression] = [c.this for c in logical] + [query]
+    bodies: list[exp.Expr] = [c.this for c in logical] + [query]
     for body in bodies:
         for table in list(body.find_all(exp.Table)):
             if not _is_physical(table, cte_set):
                 continue
             key = normalize_name(_table_name(table))
-            cte = imports.get(key) or new_imports.get(key)
-            if cte is None:
+            import_cte = imports.get(key) or new_imports.get(key)
+            if import_cte is None:
                 rel = resolver.resolve(_table_name(table))
                 name = _unique(rel.short_name, taken)
-                cte = exp.CTE(
+                import_cte = exp.CTE(
                     this=exp.select("*").from_(exp.Table(this=exp.to_identifier(_table_name(table)))),
                     alias=exp.TableAlias(this=exp.to_identifier(name)),
                 )
-                new_imports[key] = cte
+                new_imports[key] = import_cte
             alias = table.alias or table.name
             table.replace(
-                exp.Table(this=exp.to_identifier(cte.alias), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+                exp.Table(this=exp.to_identifier(import_cte.alias), alias=exp.TableAlias(this=exp.to_identifier(alias)))
             )
     all_imports = {**imports, **new_imports}
     for cte in all_imports.values():
@@ -293,7 +296,8 @@ def _add_audit_columns(shaped: Shaped, final: exp.CTE, columns: tuple[str, ...])
         return
     extra = []
     if "_dbt_run_id" in columns:
-        extra.append(exp.alias_(exp.Literal.string("{{ invocation_id }}"), "_dbt_run_id"))
+        # A placeholder, not a string literal: style.finish wraps Jinja-looking literals in raw blocks.
+        extra.append(exp.alias_(exp.column(_placeholder(shaped, "'{{ invocation_id }}'")), "_dbt_run_id"))
     if "_loaded_at" in columns:
         extra.append(exp.alias_(exp.column(_placeholder(shaped, "{{ dbt.current_timestamp() }}")), "_loaded_at"))
     body.set("expressions", list(body.expressions) + extra)

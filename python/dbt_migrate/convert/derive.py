@@ -16,7 +16,7 @@ class NotConvertible(Exception):
         self.construct = construct
 
 
-def parse_sql(sql: str, dialect: str) -> exp.Expression:
+def parse_sql(sql: str, dialect: str) -> exp.Expr:
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
     except sqlglot.errors.ParseError as exc:
@@ -115,6 +115,8 @@ def _from_insert(stmt: exp.Insert) -> exp.Query:
 def _from_merge(stmt: exp.Merge) -> exp.Query:
     """MERGE ... USING: the rows the merge writes are the USING rows through the INSERT mapping."""
     using = stmt.args.get("using")
+    # sqlglot's parser rejects a MERGE without USING ("Expected table name").
+    assert using is not None, "a parsed MERGE always has USING"
     whens = stmt.args.get("whens")
     insert = None
     for when in whens.expressions if whens else []:
@@ -147,7 +149,7 @@ def _from_merge(stmt: exp.Merge) -> exp.Query:
     return exp.select(*[_named(v.copy(), col) for v, col in zip(values, columns)]).from_(source)
 
 
-def _named(node: exp.Expression, column: str) -> exp.Expression:
+def _named(node: exp.Expr, column: str) -> exp.Expr:
     if node.alias_or_name == column and not isinstance(node, exp.Literal):
         return node
     return exp.alias_(node.unalias(), column)
@@ -159,7 +161,7 @@ def _from_select_into(stmt: exp.Select) -> exp.Query:
     return stmt
 
 
-def _rename_staging(tree: exp.Expression) -> None:
+def _rename_staging(tree: exp.Expr) -> None:
     """References to ``#temp`` / ``@table`` become references to their CTE."""
     for table in list(tree.find_all(exp.Table)):
         name = _staging_name(table)
@@ -172,7 +174,7 @@ def _target_alias(update: exp.Update, target_key: str) -> tuple[str, exp.From | 
     """The alias under which an UPDATE addresses the target, and its FROM (if any)."""
     from_ = update.args.get("from_") or update.args.get("from")
     tables = [from_.this] if from_ is not None else []
-    tables += [j.this for j in (from_.this.args.get("joins") or []) if from_ is not None]
+    tables += [j.this for j in (from_.this.args.get("joins") or [])] if from_ is not None else []
     tables += [j.this for j in (update.args.get("joins") or [])]
     updated = update.this.name.lower()
     for t in tables:
@@ -230,7 +232,7 @@ def _apply_update(
     if unknown:
         raise NotConvertible("UPDATE of a column the load does not write", ", ".join(sorted(unknown)))
     condition = exp.and_(*matched) if matched else None
-    projections = []
+    projections: list[exp.Expr] = []
     for col in columns:
         old = exp.column(col, table=alias)
         new = sets.get(col.lower())

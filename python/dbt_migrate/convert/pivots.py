@@ -9,7 +9,11 @@ select list (the usual T-SQL idiom); anything else is left to sqlglot's own tran
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlglot import exp
+
+_E = TypeVar("_E", bound=exp.Expr)
 
 
 def _input_columns(source: exp.Expression) -> list[str] | None:
@@ -40,7 +44,7 @@ def _pivot(source_name: str, pivot: exp.Pivot, columns: list[str]) -> exp.Select
     agg_args = [c.name.lower() for c in agg.find_all(exp.Column)]
     group = [c for c in columns if c.lower() not in agg_args and c.lower() != pivot_col.name.lower()]
     inner_alias = source_name
-    projections: list[exp.Expression] = [exp.column(c, table=inner_alias) for c in group]
+    projections: list[exp.Expr] = [exp.column(c, table=inner_alias) for c in group]
     for v in values:
         name = _value_name(v)
         cond = exp.EQ(this=exp.column(pivot_col.name, table=inner_alias), expression=exp.Literal.string(name))
@@ -79,7 +83,7 @@ def _unpivot(source_name: str, pivot: exp.Pivot, columns: list[str]) -> exp.Quer
     return query
 
 
-def rewrite_pivots(tree: exp.Expression) -> exp.Expression:
+def rewrite_pivots(tree: _E) -> _E:
     """Replace ``(<select>) AS src PIVOT/UNPIVOT (...) AS p`` by a derived table ``p`` over a new
     CTE ``src`` (placed before the CTE that reads it), so the input is written once."""
     if not isinstance(tree, exp.Query):

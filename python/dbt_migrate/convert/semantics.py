@@ -16,7 +16,7 @@ for every target):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
@@ -26,6 +26,8 @@ MACRO_PREFIX = "__dbtm_m"
 _TYPED = "dbtm_typed"
 
 Schema = dict[str, dict[str, dict[str, str]]]  # schema -> table -> column -> type
+
+_E = TypeVar("_E", bound=exp.Expr)
 
 
 def schema_from_ddl(ddl_tables: dict[str, list[Any]]) -> Schema:
@@ -40,7 +42,7 @@ def schema_from_ddl(ddl_tables: dict[str, list[Any]]) -> Schema:
 Operands = dict[int, tuple[exp.DataType | None, exp.DataType | None]]
 
 
-def _annotated(tree: exp.Expression, schema: Schema, dialect: str) -> tuple[Operands, list[exp.Expression]] | None:
+def _annotated(tree: exp.Expr, schema: Schema, dialect: str) -> tuple[Operands, list[exp.Add | exp.Div]] | None:
     """The ``+`` and ``/`` nodes of ``tree`` and their operand types (by position in that list),
     inferred on a qualified copy; the original nodes carry a tag so the copy maps back to them."""
     nodes = [n for n in tree.walk() if isinstance(n, (exp.Add, exp.Div))]
@@ -48,29 +50,31 @@ def _annotated(tree: exp.Expression, schema: Schema, dialect: str) -> tuple[Oper
         return None
     for i, node in enumerate(nodes):
         node.meta[_TYPED] = i
+    # sqlglot annotates ``schema`` as ``dict[str, object]`` (invariant); it only reads the mapping.
+    sqlglot_schema = cast("dict[str, object]", schema)
     try:
         copy = qualify(
             tree.copy(),
-            schema=schema,
+            schema=sqlglot_schema,
             dialect=dialect,
             validate_qualify_columns=False,
             expand_stars=True,
             quote_identifiers=False,
             identify=False,
         )
-        copy = annotate_types(copy, schema=schema, dialect=dialect)
+        copy = annotate_types(copy, schema=sqlglot_schema, dialect=dialect)
     except Exception:
         return None
     types: Operands = {}
-    for node in copy.walk():
-        if isinstance(node, (exp.Add, exp.Div)) and _TYPED in node.meta:
-            types[node.meta[_TYPED]] = (node.left.type, node.right.type)
+    for typed in copy.walk():
+        if isinstance(typed, (exp.Add, exp.Div)) and _TYPED in typed.meta:
+            types[typed.meta[_TYPED]] = (typed.left.type, typed.right.type)
     for node in nodes:
         node.meta.pop(_TYPED, None)
     return types, nodes
 
 
-def _is_text(node: exp.Expression, t: exp.DataType | None) -> bool:
+def _is_text(node: exp.Expr, t: exp.DataType | None) -> bool:
     if isinstance(node, exp.Literal) and node.is_string:
         return True
     if isinstance(node, exp.DPipe):
@@ -82,7 +86,7 @@ def _is_integer(t: exp.DataType | None) -> bool:
     return t is not None and t.is_type(*exp.DataType.INTEGER_TYPES)
 
 
-def apply_operator_semantics(tree: exp.Expression, schema: Schema, dialect: str = "tsql") -> exp.Expression:
+def apply_operator_semantics(tree: _E, schema: Schema, dialect: str = "tsql") -> _E:
     """``+`` on strings -> concatenation; integer ``/`` integer -> integer division (in place)."""
     result = _annotated(tree, schema, dialect)
     if not result:
@@ -102,7 +106,7 @@ def apply_operator_semantics(tree: exp.Expression, schema: Schema, dialect: str 
 # --- dbt cross-database macros -------------------------------------------------------------------
 
 
-def _unwrap(node: exp.Expression) -> exp.Expression:
+def _unwrap(node: exp.Expr) -> exp.Expr:
     while isinstance(node, (exp.TimeStrToTime, exp.TsOrDsToDate, exp.TsOrDsToTimestamp)) and node.this is not None:
         node = node.this
     return node
@@ -120,7 +124,7 @@ class MacroWriter:
         self.prefix = prefix
         self.placeholders: dict[str, str] = {}
 
-    def sql(self, node: exp.Expression) -> str:
+    def sql(self, node: exp.Expr) -> str:
         from .style import finish  # local: style imports nothing from here
 
         return finish(_unwrap(node).sql(dialect=self.dialect), self.dialect, {}).strip()
@@ -134,7 +138,7 @@ class MacroWriter:
         return exp.column(name)
 
 
-def _unit(node: exp.Expression) -> str:
+def _unit(node: exp.Expr) -> str:
     unit = node.args.get("unit")
     return (unit.name if unit is not None else "day").lower()
 
@@ -149,7 +153,7 @@ def _dateadd(w: MacroWriter, node: exp.DateAdd) -> str:
     return "{{ dbt.dateadd(" + ", ".join(args) + ") }}"
 
 
-def _current_timestamp(w: MacroWriter, node: exp.Expression) -> str:
+def _current_timestamp(w: MacroWriter, node: exp.Expr) -> str:
     return "{{ dbt.current_timestamp() }}"
 
 
@@ -174,11 +178,11 @@ MACROS: dict[type, Callable[[MacroWriter, Any], str]] = {
 }
 
 
-def _has_placeholder(node: exp.Expression, w: MacroWriter) -> bool:
+def _has_placeholder(node: exp.Expr, w: MacroWriter) -> bool:
     return any(isinstance(c, exp.Column) and c.name in w.placeholders for c in node.find_all(exp.Column))
 
 
-def dbt_cross_db_macros(tree: exp.Expression, target_dialect: str) -> tuple[exp.Expression, dict[str, str]]:
+def dbt_cross_db_macros(tree: _E, target_dialect: str) -> tuple[_E, dict[str, str]]:
     """Replace functions that have a dbt cross-database macro; returns the placeholders.
 
     Innermost calls first; a call whose arguments already hold a macro is left to sqlglot's own

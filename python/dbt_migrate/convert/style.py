@@ -28,7 +28,7 @@ _KEEP_CASE = {
 }
 
 
-def model_text(tree: exp.Expression, dialect: str, placeholders: dict[str, str] | None = None) -> str:
+def model_text(tree: exp.Expr, dialect: str, placeholders: dict[str, str] | None = None) -> str:
     text = tree.sql(dialect=dialect, pretty=True, pad=4, indent=4, normalize_functions="lower")
     return finish(text, dialect, placeholders or {})
 
@@ -69,7 +69,9 @@ def _is_keyword_var(tokens: list, i: int) -> bool:
     """Window/order keywords the tokenizer reads as names (only in their keyword position)."""
     tok = tokens[i]
     follow = _KEYWORD_VARS.get(tok.text.upper()) if tok.token_type == TokenType.VAR else None
-    return bool(follow) and i + 1 < len(tokens) and tokens[i + 1].text.upper() in follow
+    if not follow:
+        return False
+    return i + 1 < len(tokens) and tokens[i + 1].text.upper() in follow
 
 
 def _cte_gaps(tokens: list) -> dict[int, str]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlglot import exp
 
+_E = TypeVar("_E", bound=exp.Expr)
 
-def normalize_types(tree: exp.Expression) -> exp.Expression:
+
+def normalize_types(tree: _E) -> _E:
     """T-SQL BIT is a 0/1 number (code compares it with 1), not a bit string or a boolean.
 
     Rewrite types in place: BIT -> smallint, MONEY -> decimal(19,4), (MAX) sizes dropped."""

@@ -156,7 +156,7 @@ def check_model(
     target_cols = produced_columns(table) if table is not None else []
     report.checks += structural.compare(f_legacy, f_model, target_cols)
     kinds = [s.type.lower() for s in ctx.migrate_statements]
-    report.checks.append(structural.write_semantics(ctx, rendered.config, kinds, snapshot))
+    report.checks.append(structural.write_semantics(ctx.materialization, rendered.config, kinds, snapshot))
     if self_filters:
         uses = "dbt_migrate.watermark_filter" in model_text
         report.checks.append(

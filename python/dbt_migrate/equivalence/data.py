@@ -189,6 +189,7 @@ def run(
         box.close()
 
     def expect_ref(case: Scenario, model: tuple | None) -> tuple:
+        assert case.expect is not None, "expect_ref is only called for scenarios with expectations"
         names = list({k: None for r in case.expect for k in r})
         by_model = {n.lower(): t for n, t in zip(model[0], model[1])} if model else {}
         return names, [by_model.get(n.lower(), "") for n in names], case.expect, True

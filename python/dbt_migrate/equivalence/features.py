@@ -23,7 +23,7 @@ class Origin:
     """What a FROM/JOIN item reads: a physical table, or a query (CTE or derived table)."""
 
     table: str | None = None
-    body: exp.Expression | None = None
+    body: exp.Expr | None = None
 
 
 @dataclass
@@ -51,7 +51,7 @@ def table_key(table: exp.Table) -> str:
     return (f"{table.db}.{table.name}" if table.db else table.name).lower()
 
 
-def _from_items(select: exp.Select) -> list[exp.Expression]:
+def _from_items(select: exp.Select) -> list[exp.Expr]:
     items = []
     src = select.args.get("from_") or select.args.get("from")
     if src is not None:
@@ -60,7 +60,7 @@ def _from_items(select: exp.Select) -> list[exp.Expression]:
     return items
 
 
-def _is_true(node: exp.Expression) -> bool:
+def _is_true(node: exp.Expr) -> bool:
     node = _unparen(node)
     if isinstance(node, exp.Boolean):
         return bool(node.this)
@@ -70,13 +70,13 @@ def _is_true(node: exp.Expression) -> bool:
     return False
 
 
-def _unparen(node: exp.Expression) -> exp.Expression:
+def _unparen(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
 
 
-def conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
+def conjuncts(node: exp.Expr | None) -> list[exp.Expr]:
     if node is None:
         return []
     node = _unparen(node)
@@ -97,10 +97,10 @@ def literal_key(lit: exp.Literal) -> str:
 class Analyzer:
     """Features of one query tree. ``schema``: physical table key -> column names."""
 
-    def __init__(self, tree: exp.Expression, schema: dict[str, list[str]]):
+    def __init__(self, tree: exp.Expr, schema: dict[str, list[str]]):
         self.tree = tree
         self.schema = schema  # read only; a batch shares one mapping across every check
-        self.ctes: dict[str, exp.Expression] = {}
+        self.ctes: dict[str, exp.Expr] = {}
         for cte in tree.find_all(exp.CTE):
             self.ctes.setdefault(cte.alias_or_name.lower(), cte.this)
         self._scopes: dict[int, dict[str, Origin]] = {}
@@ -109,7 +109,7 @@ class Analyzer:
         self._outputs: dict[int, list[str]] = {}
 
     # -- relations --------------------------------------------------------------------------
-    def origin_of(self, item: exp.Expression, inside: frozenset[str] = frozenset()) -> Origin:
+    def origin_of(self, item: exp.Expr, inside: frozenset[str] = frozenset()) -> Origin:
         if isinstance(item, exp.Table) and isinstance(item.this, exp.Identifier):
             name = item.name.lower()
             if not item.db and name in self.ctes and name not in inside:
@@ -122,7 +122,7 @@ class Analyzer:
             return Origin(table=imported) if imported else Origin(body=item.this)
         return Origin(body=item)
 
-    def _import_table(self, body: exp.Expression, inside: frozenset[str] = frozenset()) -> str | None:
+    def _import_table(self, body: exp.Expr, inside: frozenset[str] = frozenset()) -> str | None:
         """``select * from <physical table> [where 1 = 1]`` reads the table itself."""
         if not isinstance(body, exp.Select) or len(body.expressions) != 1:
             return None
@@ -151,7 +151,7 @@ class Analyzer:
             self._scopes[key] = aliases
         return self._scopes[key]
 
-    def base_tables(self, node: exp.Expression, seen: frozenset[int] = frozenset()) -> frozenset[str]:
+    def base_tables(self, node: exp.Expr, seen: frozenset[int] = frozenset()) -> frozenset[str]:
         key = id(node)
         if key in self._bases:
             return self._bases[key]
@@ -172,12 +172,14 @@ class Analyzer:
     def label(self, origin: Origin) -> str:
         if origin.table:
             return origin.table
+        # origin_of sets a table key or a body; a body-less one failed here before (None.find_all).
+        assert origin.body is not None, "an Origin without a table has a body"
         key = id(origin.body)
         if key not in self._labels:
             self._labels[key] = "{" + ",".join(sorted(self.base_tables(origin.body))) + "}"
         return self._labels[key]
 
-    def output_names(self, body: exp.Expression, seen: frozenset[int] = frozenset()) -> list[str]:
+    def output_names(self, body: exp.Expr, seen: frozenset[int] = frozenset()) -> list[str]:
         key = id(body)
         if key in self._outputs:
             return self._outputs[key]
@@ -228,7 +230,7 @@ class Analyzer:
             node = node.parent
         return None, None
 
-    def normalize(self, expr: exp.Expression) -> str:
+    def normalize(self, expr: exp.Expr) -> str:
         """Expression text with columns named by what they read and commutative operands sorted."""
         copy = expr.copy()
         originals = list(expr.find_all(exp.Column))
@@ -237,13 +239,14 @@ class Analyzer:
             origin, _ = self.resolve_column(orig)
             label = self.label(origin) if origin else "?"
             copy = _swap(copy, new, exp.column(orig.name.lower(), table=label, quoted=True))
-        for orig, new in zip(list(expr.find_all(exp.Table)), list(copy.find_all(exp.Table))):
+        for orig_table, new_table in zip(list(expr.find_all(exp.Table)), list(copy.find_all(exp.Table))):
             # a subquery inside a predicate: name what it reads, not the alias or import CTE
-            copy = _swap(copy, new, exp.to_identifier(self.label(self.origin_of(orig)), quoted=True))
+            copy = _swap(copy, new_table, exp.to_identifier(self.label(self.origin_of(orig_table)), quoted=True))
         return canonical(copy).sql("duckdb")
 
-    def lineage(self, body: exp.Expression, name: str, depth: int = 0) -> Lineage:
-        """Base columns and literals an output column of ``body`` is computed from."""
+    def lineage(self, body: exp.Expr | None, name: str, depth: int = 0) -> Lineage:
+        """Base columns and literals an output column of ``body`` is computed from (``None``, an
+        origin without a body: unresolved)."""
         if depth > 12:
             return Lineage(frozenset(), Counter(), "?", resolved=False)
         if isinstance(body, exp.Subquery):
@@ -272,7 +275,7 @@ class Analyzer:
                 return self._expr_lineage(p.unalias() if isinstance(p, exp.Alias) else p, depth)
         return Lineage(frozenset(), Counter(), "?", resolved=False)
 
-    def _lineage_at(self, body: exp.Expression, idx: int, depth: int) -> Lineage:
+    def _lineage_at(self, body: exp.Expr, idx: int, depth: int) -> Lineage:
         names = self.output_names(body)
         if idx < 0 or idx >= len(names):
             return Lineage(frozenset(), Counter(), "?", resolved=False)
@@ -284,7 +287,7 @@ class Analyzer:
             return Lineage(frozenset({ref}), Counter(), ref)
         return self.lineage(origin.body, name, depth + 1)
 
-    def _expr_lineage(self, expr: exp.Expression, depth: int) -> Lineage:
+    def _expr_lineage(self, expr: exp.Expr, depth: int) -> Lineage:
         sources: set[str] = set()
         literals: Counter = Counter(literal_key(lit) for lit in expr.find_all(exp.Literal) if not _null_as_empty(lit))
         resolved = True
@@ -308,16 +311,21 @@ class Analyzer:
             literals += sub.literals
             resolved = resolved and sub.resolved
             copy = _swap(copy, new, exp.column("(" + sub.text + ")" if sub.text else orig.name.lower(), quoted=True))
-        for sub in expr.find_all(exp.Subquery):
-            for table in sub.find_all(exp.Table):
+        for subquery in expr.find_all(exp.Subquery):
+            for table in subquery.find_all(exp.Table):
                 origin = self.origin_of(table)
-                sources |= {origin.table} if origin.table else set(self.base_tables(origin.body))
-        for orig, new in zip(list(expr.find_all(exp.Table)), list(copy.find_all(exp.Table))):
-            copy = _swap(copy, new, exp.to_identifier(self.label(self.origin_of(orig)), quoted=True))
+                if origin.table:
+                    sources.add(origin.table)
+                else:
+                    # as in label(): origin_of sets a table key or a body
+                    assert origin.body is not None, "an Origin without a table has a body"
+                    sources |= self.base_tables(origin.body)
+        for orig_table, new_table in zip(list(expr.find_all(exp.Table)), list(copy.find_all(exp.Table))):
+            copy = _swap(copy, new_table, exp.to_identifier(self.label(self.origin_of(orig_table)), quoted=True))
         return Lineage(frozenset(sources), literals, canonical(copy).sql("duckdb"), resolved)
 
     # -- whole-query features ---------------------------------------------------------------
-    def features(self, final: exp.Expression) -> Features:
+    def features(self, final: exp.Expr) -> Features:
         f = Features()
         f.tables = set(self.base_tables(self.tree))
         f.outputs = [n for n in self.output_names(final) if n not in AUDIT_COLUMNS]
@@ -358,14 +366,14 @@ def _null_as_empty(lit: exp.Literal) -> bool:
     return lit.is_string and lit.this == "" and isinstance(lit.parent, exp.Coalesce) and lit.arg_key == "expressions"
 
 
-def _swap(root: exp.Expression, old: exp.Expression, new: exp.Expression) -> exp.Expression:
+def _swap(root: exp.Expr, old: exp.Expr, new: exp.Expr) -> exp.Expr:
     if old is root:
         return new
     old.replace(new)
     return root
 
 
-def _within(node: exp.Expression, root: exp.Expression) -> bool:
+def _within(node: exp.Expr | None, root: exp.Expr) -> bool:
     while node is not None:
         if node is root:
             return True
@@ -373,29 +381,29 @@ def _within(node: exp.Expression, root: exp.Expression) -> bool:
     return False
 
 
-def _branches(op: exp.SetOperation) -> list[exp.Expression]:
-    out = []
+def _branches(op: exp.SetOperation) -> list[exp.Expr]:
+    out: list[exp.Expr] = []
     for side in (op.left, op.right):
         side = side.this if isinstance(side, exp.Subquery) else side
         out += _branches(side) if isinstance(side, exp.SetOperation) else [side]
     return out
 
 
-_FLIP = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE}
+_FLIP: dict[type[exp.Expr], type[exp.Binary]] = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE}
 _COMMUTATIVE = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.Add, exp.Mul, exp.And, exp.Or)
 
 
-def canonical(node: exp.Expression) -> exp.Expression:
+def canonical(node: exp.Expr) -> exp.Expr:
     """Parentheses dropped, commutative operands sorted, ``b < a`` written ``a > b``."""
 
-    def fix(n: exp.Expression) -> exp.Expression:
+    def fix(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Paren):
             return n.this
         if isinstance(n, _COMMUTATIVE):
             left, right = n.left, n.right
             if left.sql() > right.sql():
                 return type(n)(this=right, expression=left)
-        if type(n) in _FLIP:
+        if type(n) in _FLIP and isinstance(n, exp.Binary):  # every _FLIP key is a Binary
             left, right = n.left, n.right
             if left.sql() > right.sql():
                 return _FLIP[type(n)](this=right, expression=left)

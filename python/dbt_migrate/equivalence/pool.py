@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # at N = 20, 100 and 500 (README): the build slows by what the checks cost. More cores can win.
 MIN_BATCH_FOR_WORKERS = 50
 _WAREHOUSE: Any = None
+_PROJECT: Any = None  # the worker's MigrationProject, loaded by _init_worker
 
 
 def worker_count(jobs: int | None, batch_size: int) -> int:

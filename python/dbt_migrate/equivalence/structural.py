@@ -13,15 +13,15 @@ from sqlglot import exp
 
 from ..rules import MATERIALIZATIONS
 from .features import Analyzer, Features
-from .report import Check
+from .report import Check, Status
 
 if TYPE_CHECKING:
-    from ..contracts import Context
+    from ..contracts import Materialization
 
 DIALECT = "duckdb"
 
 
-def legacy_tree(query: exp.Expression) -> exp.Expression:
+def legacy_tree(query: exp.Expr) -> exp.Expr:
     """The legacy SELECT (source dialect tree) re-read as DuckDB SQL, as the model is."""
     try:
         return sqlglot.parse_one(query.sql(DIALECT), read=DIALECT)
@@ -29,11 +29,11 @@ def legacy_tree(query: exp.Expression) -> exp.Expression:
         return query
 
 
-def model_tree(sql: str) -> exp.Expression:
+def model_tree(sql: str) -> exp.Expr:
     return sqlglot.parse_one(sql, read=DIALECT)
 
 
-def strip_self_filters(tree: exp.Expression, target: str) -> tuple[exp.Expression, list[str]]:
+def strip_self_filters(tree: exp.Expr, target: str) -> tuple[exp.Expr, list[str]]:
     """WHERE conjuncts that read the target itself (``x > (select max(x) from target)``) are the
     legacy incremental filter, which a dbt model writes as ``watermark_filter``: removed."""
     from .features import conjuncts, table_key
@@ -52,7 +52,7 @@ def strip_self_filters(tree: exp.Expression, target: str) -> tuple[exp.Expressio
     return tree, removed
 
 
-def mark_recursive(tree: exp.Expression) -> None:
+def mark_recursive(tree: exp.Expr) -> None:
     """T-SQL has no RECURSIVE keyword; DuckDB needs it on a WITH whose CTE reads itself."""
     for with_ in tree.find_all(exp.With):
         for cte in with_.expressions:
@@ -61,7 +61,7 @@ def mark_recursive(tree: exp.Expression) -> None:
                 with_.set("recursive", True)
 
 
-def features(tree: exp.Expression, schema: dict[str, list[str]]) -> Features:
+def features(tree: exp.Expr, schema: dict[str, list[str]]) -> Features:
     return Analyzer(tree, schema).features(tree)
 
 
@@ -77,7 +77,7 @@ def _counter_diff(a: Counter, b: Counter) -> tuple[list, list]:
 
 def compare(legacy: Features, model: Features, target_columns: list[str]) -> list[Check]:
     rewritten = legacy.rewritten - model.rewritten
-    soft = "divergence" if rewritten else "gap"
+    soft: Status = "divergence" if rewritten else "gap"
     why = f" (legacy {', '.join(sorted(rewritten))} rewritten; the data check judges it)" if rewritten else ""
     return [
         _tables(legacy, model),
@@ -117,7 +117,7 @@ def _columns(legacy: Features, model: Features, target_columns: list[str]) -> Ch
     return Check("columns", "match", f"{len(have)} columns as the target's insert list")
 
 
-def _lineage(legacy: Features, model: Features, soft: str, why: str) -> Check:
+def _lineage(legacy: Features, model: Features, soft: Status, why: str) -> Check:
     gaps, diverged = [], []
     for name in legacy.outputs:
         lm = model.lineage.get(name)
@@ -143,7 +143,7 @@ def _lineage(legacy: Features, model: Features, soft: str, why: str) -> Check:
     return Check("lineage", "match", "every column computed from the same columns and constants")
 
 
-def _joins(legacy: Features, model: Features, soft: str, why: str) -> Check:
+def _joins(legacy: Features, model: Features, soft: Status, why: str) -> Check:
     if legacy.joins == model.joins:
         n = sum(legacy.joins.values())
         return Check("joins", "match", f"{n} join(s): same tables, kinds and keys" if n else "no joins")
@@ -156,7 +156,7 @@ def _joins(legacy: Features, model: Features, soft: str, why: str) -> Check:
     return Check("joins", soft, "; ".join(p for p in parts if p) + why)
 
 
-def _predicates(legacy: Features, model: Features, soft: str, why: str) -> Check:
+def _predicates(legacy: Features, model: Features, soft: Status, why: str) -> Check:
     a, b = Counter(legacy.predicates), Counter(model.predicates)
     if a == b:
         if legacy.predicates != model.predicates:
@@ -170,7 +170,7 @@ def _predicates(legacy: Features, model: Features, soft: str, why: str) -> Check
     return Check("filters", soft, "; ".join(p for p in parts if p) + why)
 
 
-def _grain(legacy: Features, model: Features, soft: str, why: str) -> Check:
+def _grain(legacy: Features, model: Features, soft: Status, why: str) -> Check:
     if legacy.grain == model.grain:
         keys = [", ".join(k) for k in legacy.grain]
         return Check("grain", "match", f"GROUP BY {_names(keys, 3)}" if keys else "no aggregation grain")
@@ -182,7 +182,7 @@ def _grain(legacy: Features, model: Features, soft: str, why: str) -> Check:
     return Check("grain", soft, "; ".join(p for p in parts if p) + why)
 
 
-def _distinct(legacy: Features, model: Features, soft: str = "gap", why: str = "") -> Check:
+def _distinct(legacy: Features, model: Features, soft: Status = "gap", why: str = "") -> Check:
     if legacy.distinct == model.distinct:
         return Check("distinct", "match", _names(sorted(legacy.distinct.elements())) or "no DISTINCT / set operations")
     only_l, only_m = _counter_diff(legacy.distinct, model.distinct)
@@ -190,10 +190,9 @@ def _distinct(legacy: Features, model: Features, soft: str = "gap", why: str = "
 
 
 def write_semantics(
-    ctx: Context, config: dict[str, Any], statement_types: list[str], snapshot: dict[str, Any] | None = None
+    mat: Materialization, config: dict[str, Any], statement_types: list[str], snapshot: dict[str, Any] | None = None
 ) -> Check:
     """INSERT/MERGE/UPDATE intent and the profile's classification vs the model's config."""
-    mat = ctx.materialization
     expected = MATERIALIZATIONS.get(mat.classification, mat.materialized)
     intent = "MERGE/UPDATE (upsert by key)" if {"merge", "update"} & set(statement_types) else "INSERT"
     if expected == "snapshot":

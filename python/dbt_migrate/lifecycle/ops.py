@@ -3,6 +3,11 @@
 One lenient dbt parse gives the project (every node, every ref/source that does not resolve);
 dbt's static extractor reads the ``.skip`` files; readiness is then pure set work. dbt runs again
 only to verify what was changed (and to find culprits when that verification fails).
+
+Why one module of ~600 lines: pause, restore and status share one view of the project (the lenient
+parse, the index, the skip files and the state document) and one commit protocol (write, verify
+with dbt, roll back on failure). Split per command, each part would rebuild that view or pass half
+of it around; the pure decisions already live in ``readiness``, the files in ``files``.
 """
 
 from __future__ import annotations

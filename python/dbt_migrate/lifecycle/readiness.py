@@ -10,7 +10,7 @@ extractor read from each ``.skip`` file. The orchestration (files, dbt, git) is 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 READY, BLOCKED, INVESTIGATE = "ready", "blocked", "investigate"
@@ -97,7 +97,7 @@ class ProjectIndex:
         return dep.version is None or (dep.name, dep.version) in self.versions
 
 
-def build_index(inventory, exclude: set[str] = frozenset()) -> ProjectIndex:
+def build_index(inventory, exclude: Collection[str] = frozenset()) -> ProjectIndex:
     """Index a ``dbt.ManifestInventory``; ``exclude`` drops nodes (by unique_id) that do not resolve."""
     names, package_names, versions = set(), set(), set()
     groups_of: dict[str, set[str]] = {}

@@ -59,7 +59,8 @@ def attempt(
         reason = "answer has no fenced SQL block"
         accounting.rejected.append(reason)
         return Conversion(error="llm_rejected", construct=reason, generator="llm")
-    guard = check_model_sql(sql, {(r.source_name, r.table_name) for r in sources.values()}, refs, dialect)
+    allowed = {(r.source_name, r.table_name) for r in sources.values() if r.source_name and r.table_name}
+    guard = check_model_sql(sql, allowed, refs, dialect)
     if not guard.ok:
         reason = "; ".join(guard.reasons)
         accounting.rejected.append(reason)

@@ -89,8 +89,8 @@ def check_jinja(sql: str, known_sources: set[tuple[str, str]], known_refs: set[s
         if isinstance(attr.node, nodes.Name) and attr.node.name == "dbt_migrate" and attr.attr.startswith("_"):
             result.reasons.append(f"forbidden: private macro dbt_migrate.{attr.attr}")
     for call in tree.find_all(nodes.Call):
-        name = _call_name(call)
-        if name == "source":
+        call_name = _call_name(call)
+        if call_name == "source":
             args = _const_args(call)
             if args is None or len(args) != 2:
                 result.reasons.append("source() must take two string literals")
@@ -98,7 +98,7 @@ def check_jinja(sql: str, known_sources: set[tuple[str, str]], known_refs: set[s
                 result.reasons.append(f"unknown source('{args[0]}', '{args[1]}')")
             else:
                 result.sources.append((args[0], args[1]))
-        elif name == "ref":
+        elif call_name == "ref":
             args = _const_args(call)
             if args is None or not args:
                 result.reasons.append("ref() must take string literals")
