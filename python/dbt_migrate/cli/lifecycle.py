@@ -26,31 +26,26 @@ def _lifecycle(project_root: Path):
     return Lifecycle(Project(project_root))
 
 
-def _missing_text(v: dict) -> str:
+def _missing_text(v: core.Verdict) -> str:
     parts = []
-    for label in v["missing"]:
-        name = label.split("'")[-2] if "'" in label else label
-        groups = v["provided_by"].get(name)
+    for dep in v.missing:
+        groups = v.provided_by.get(dep.name) if dep.kind == "ref" else None
         parts.append(
-            label + (f" [paused in group {', '.join(groups)}: `migrate restore {groups[0]}`]" if groups else "")
+            dep.label + (f" [paused in group {', '.join(groups)}: `migrate restore {groups[0]}`]" if groups else "")
         )
     return escape(", ".join(parts))
 
 
-def _verdict_table(models: dict) -> Table:
+def _verdict_table(verdicts: dict[str, core.Verdict]) -> Table:
     table = Table(show_header=True, header_style="bold")
     table.add_column("model")
     table.add_column("readiness")
     table.add_column("missing / reason")
     style = {core.READY: "green", core.BLOCKED: "yellow", core.INVESTIGATE: "red"}
     label = {core.READY: "ready", core.BLOCKED: "still blocked", core.INVESTIGATE: "needs investigation"}
-    for name, v in models.items():
-        why = v["reason"] if v["status"] == core.INVESTIGATE else _missing_text(v)
-        table.add_row(
-            name,
-            f"[{style[v['status']]}]{label[v['status']]}[/]",
-            why if v["status"] != core.INVESTIGATE else escape(why or ""),
-        )
+    for name, v in sorted(verdicts.items()):
+        why = escape(v.reason or "") if v.status == core.INVESTIGATE else _missing_text(v)
+        table.add_row(name, f"[{style[v.status]}]{label[v.status]}[/]", why)
     return table
 
 
@@ -70,27 +65,24 @@ def register(group: click.Group) -> None:
         """
         result = _lifecycle(project_root).pause(group_tag)
         if as_json:
-            emit_json(result)
+            emit_json(result.to_json())
             return
         con = _console()
-        if not result["paused"]:
+        if not result.paused:
             con.print(
                 f"[green]nothing to pause in '{group_tag}'[/]: every ref and source of its "
-                f"{len(result['completed'])} active model(s) resolves."
+                f"{len(result.completed)} active model(s) resolves."
             )
         else:
-            con.print(
-                f"[bold]paused {len(result['paused'])} model(s) of '{group_tag}':[/] " + ", ".join(result["paused"])
-            )
-        if result["all_paused"]:
-            con.print(_verdict_table(result["all_paused"]))
-        done, total = len(result["completed"]), result["total"]
-        con.print(f"progress: {done} of {total} models")
-        if result["state_document"]:
-            con.print(f"state document: {result['state_document']}")
-        for w in result["warnings"]:
+            con.print(f"[bold]paused {len(result.paused)} model(s) of '{group_tag}':[/] " + ", ".join(result.paused))
+        if result.verdicts:
+            con.print(_verdict_table(result.verdicts))
+        con.print(f"progress: {len(result.completed)} of {result.total} models")
+        if result.state_document:
+            con.print(f"state document: {result.state_document}")
+        for w in result.warnings:
             con.print(f"[yellow]warning:[/] {escape(w)}")
-        if result["paused"]:
+        if result.paused:
             con.print(f"next: migrate the missing dependencies, then `migrate restore {group_tag} --dry-run`.")
 
     @group.command("restore")
@@ -124,19 +116,16 @@ def register(group: click.Group) -> None:
         def confirm(report) -> bool:
             if yes or as_json:
                 return True
-            con.print(_verdict_table({n: _vj(v) for n, v in sorted(report.verdicts.items())}))
+            con.print(_verdict_table(report.verdicts))
             return click.confirm(
                 f"restore {len(report.ready)} model(s) of '{group_tag}': {', '.join(report.ready)}?", default=True
             )
 
-        from ..lifecycle.ops import verdict_json as _vj
-
         report = _lifecycle(project_root).restore(
             group_tag, dry_run=dry_run, build=do_build, commit=commit, allow_dirty=allow_dirty, confirm=confirm
         )
-        data = report.to_json()
         if as_json:
-            emit_json(data)
+            emit_json(report.to_json())
             return
         if report.source == "nothing":
             con.print(
@@ -152,22 +141,22 @@ def register(group: click.Group) -> None:
             con.print(f"[yellow]no state document at {report.doc_path}[/]: working from the group's .skip files.")
         for w in report.warnings:
             con.print(f"[yellow]warning:[/] {escape(w)}")
-        con.print(_verdict_table(data["models"]) if data["models"] else "no paused models.")
+        con.print(_verdict_table(report.verdicts) if report.verdicts else "no paused models.")
         if report.dry_run:
             con.print(
                 f"dry run: nothing changed. {len(report.ready)} model(s) ready: {', '.join(report.ready) or 'none'}."
             )
             return
-        prog = data["progress"]
         con.print(
-            f"[bold]{group_tag}: {report.status}[/], {prog['completed']} of {prog['total']} models ({prog['percent']}%)"
+            f"[bold]{group_tag}: {report.status}[/], {report.completed} of {report.total} models ({report.percent}%)"
         )
         con.print(f"resumed: {', '.join(report.resumed) or 'none (nothing new is ready; no file changed)'}")
         for name, why in report.reskipped.items():
             con.print(f"[red]re-skipped[/] {name}: {escape(why)}")
-        blocked = {n: m for n, m in data["models"].items() if n in report.still_paused}
-        for name, m in blocked.items():
-            con.print(f"still paused: {name}: " + (escape(m["reason"] or "") or _missing_text(m) or "re-skipped"))
+        for name in report.still_paused:
+            v = report.verdicts.get(name)
+            why = (escape(v.reason or "") or _missing_text(v)) if v is not None else ""
+            con.print(f"still paused: {name}: " + (why or "re-skipped"))
         if report.build:
             b = report.build
             con.print(
@@ -188,7 +177,7 @@ def register(group: click.Group) -> None:
         """Progress per group: complete, paused (ready or blocked, with reasons), from the project itself."""
         rows = _lifecycle(project_root).status(group_tag)
         if as_json:
-            emit_json(rows)
+            emit_json([r.to_json() for r in rows])
             return
         con = _console()
         if not rows:
@@ -198,14 +187,15 @@ def register(group: click.Group) -> None:
             )
             return
         for r in rows:
-            done = len(r["complete"])
-            pct = round(100 * done / r["total"]) if r["total"] else 100
+            done = len(r.complete)
+            pct = round(100 * done / r.total) if r.total else 100
+            ready, blocked, investigate = (r.named(s) for s in (core.READY, core.BLOCKED, core.INVESTIGATE))
             con.print(
-                f"[bold]{r['group']}[/]: {done} of {r['total']} complete ({pct}%), "
-                f"{len(r['paused'])} paused ({len(r['ready'])} ready, {len(r['blocked'])} blocked, "
-                f"{len(r['investigate'])} to investigate)"
+                f"[bold]{r.group}[/]: {done} of {r.total} complete ({pct}%), "
+                f"{len(r.paused)} paused ({len(ready)} ready, {len(blocked)} blocked, "
+                f"{len(investigate)} to investigate)"
             )
-            if r["models"]:
-                con.print(_verdict_table(r["models"]))
-            if r["ready"]:
-                con.print(f"next: `migrate restore {r['group']}`")
+            if r.verdicts:
+                con.print(_verdict_table(r.verdicts))
+            if ready:
+                con.print(f"next: `migrate restore {r.group}`")

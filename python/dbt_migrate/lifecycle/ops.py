@@ -75,6 +75,10 @@ class RestoreReport:
     def ready(self) -> list[str]:
         return sorted(n for n, v in self.verdicts.items() if v.status == core.READY)
 
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 100
+
     def to_json(self) -> dict:
         return {
             "group": self.group,
@@ -85,7 +89,7 @@ class RestoreReport:
             "progress": {
                 "completed": self.completed,
                 "total": self.total,
-                "percent": round(100 * self.completed / self.total) if self.total else 100,
+                "percent": self.percent,
             },
             "ready": self.ready,
             "resumed": self.resumed,
@@ -96,6 +100,58 @@ class RestoreReport:
             "build": self.build,
             "commit": self.commit,
             "warnings": self.warnings,
+        }
+
+
+@dataclass
+class PauseReport:
+    group: str
+    paused: list[str]  # paused by this call
+    verdicts: dict[str, core.Verdict]  # every paused model of the group
+    completed: list[str]
+    total: int
+    state_document: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "group": self.group,
+            "paused": self.paused,
+            "all_paused": {n: verdict_json(v) for n, v in sorted(self.verdicts.items())},
+            "completed": self.completed,
+            "total": self.total,
+            "state_document": self.state_document,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class GroupStatus:
+    group: str
+    total: int
+    complete: list[str]
+    paused: list[str]
+    verdicts: dict[str, core.Verdict]
+    state_document: str | None
+    documented_status: str | None
+    unresolved_active: list[str]
+
+    def named(self, status: str) -> list[str]:
+        return sorted(n for n, v in self.verdicts.items() if v.status == status)
+
+    def to_json(self) -> dict:
+        return {
+            "group": self.group,
+            "total": self.total,
+            "complete": self.complete,
+            "paused": self.paused,
+            "ready": self.named(core.READY),
+            "blocked": self.named(core.BLOCKED),
+            "investigate": self.named(core.INVESTIGATE),
+            "models": {n: verdict_json(v) for n, v in sorted(self.verdicts.items())},
+            "state_document": self.state_document,
+            "documented_status": self.documented_status,
+            "unresolved_active": self.unresolved_active,
         }
 
 
@@ -182,7 +238,7 @@ class Lifecycle:
         return GroupView(group, active, mine, verdicts, path, text, block)
 
     # -- pause -----------------------------------------------------------------------------------
-    def pause(self, group: str) -> dict:
+    def pause(self, group: str) -> PauseReport:
         parsed = self.parse()
         plan = core.plan_pause(group, parsed.inventory, parsed.unresolved)
         docs = self._documents()
@@ -231,15 +287,15 @@ class Lifecycle:
                 next_action=self._next_action(view),
             )
             changed = self._write_doc(view, state.PAUSED if view.paused else state.COMPLETE, log)
-        return {
-            "group": group,
-            "paused": sorted(paused_now),
-            "all_paused": {n: verdict_json(v) for n, v in sorted(view.verdicts.items())},
-            "completed": view.active,
-            "total": view.total,
-            "state_document": str(view.doc_path) if changed or view.doc_text is not None else None,
-            "warnings": warnings,
-        }
+        return PauseReport(
+            group=group,
+            paused=sorted(paused_now),
+            verdicts=dict(view.verdicts),
+            completed=view.active,
+            total=view.total,
+            state_document=str(view.doc_path) if changed or view.doc_text is not None else None,
+            warnings=warnings,
+        )
 
     def _skip_model(self, rel_sql: str, model: str) -> list[Path]:
         """Move a model's YAML entries into its sidecar, then rename it to ``.sql.skip``."""
@@ -520,7 +576,7 @@ class Lifecycle:
         }
 
     # -- status ----------------------------------------------------------------------------------
-    def status(self, group: str | None = None) -> list[dict]:
+    def status(self, group: str | None = None) -> list[GroupStatus]:
         docs = self._documents()
         paused_all = self.paused_models(docs)
         parsed = self.parse()
@@ -528,26 +584,17 @@ class Lifecycle:
         out = []
         for g in groups:
             view = self.view(g, parsed, paused_all, docs)
-            by_status = {
-                s: sorted(n for n, v in view.verdicts.items() if v.status == s)
-                for s in (core.READY, core.BLOCKED, core.INVESTIGATE)
-            }
             out.append(
-                {
-                    "group": g,
-                    "total": view.total,
-                    "complete": view.active,
-                    "paused": sorted(m.name for m in view.paused),
-                    "ready": by_status[core.READY],
-                    "blocked": by_status[core.BLOCKED],
-                    "investigate": by_status[core.INVESTIGATE],
-                    "models": {n: verdict_json(v) for n, v in sorted(view.verdicts.items())},
-                    "state_document": str(view.doc_path) if view.doc_text is not None else None,
-                    "documented_status": view.block.status if view.block else None,
-                    "unresolved_active": sorted(
-                        {f"{u.name}: {u.target_name}" for u in parsed.unresolved if g in u.tags}
-                    ),
-                }
+                GroupStatus(
+                    group=g,
+                    total=view.total,
+                    complete=view.active,
+                    paused=sorted(m.name for m in view.paused),
+                    verdicts=dict(view.verdicts),
+                    state_document=str(view.doc_path) if view.doc_text is not None else None,
+                    documented_status=view.block.status if view.block else None,
+                    unresolved_active=sorted({f"{u.name}: {u.target_name}" for u in parsed.unresolved if g in u.tags}),
+                )
             )
         return out
 
