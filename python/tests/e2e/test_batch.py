@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLI, REPO, run_cli
+from helpers import CLI, REPO, run_cli
 
 sys.path.insert(0, str(REPO / "bench"))
-from synth import add_dependent, synthesize  # noqa: E402
-
-pytestmark = pytest.mark.slow
+from synth import add_dependent, synthesize
 
 
 def _break_statement(root: Path, table: str) -> None:
@@ -74,8 +72,12 @@ def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
     synthesize(root, 12)
     assert run_cli("init", "--project-root", str(root)).returncode == 0
     # --jobs 2: check workers are running too, and must not outlive the interrupted run.
-    proc = subprocess.Popen([*CLI, "run", "--all", "--json", "--jobs", "2", "--project-root", str(root)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "run", "--all", "--json", "--jobs", "2", "--project-root", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     staging = root / "dbt" / "models" / "staging"
     deadline = time.time() + 120
     while time.time() < deadline and not any(staging.glob("*.sql")):
@@ -89,7 +91,7 @@ def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
     assert doc["summary"]["check_workers"] == 2
     assert len(doc["results"]) == 12
     assert (root / ".migration-runs" / f"{doc['run_id']}.json").is_file()
-    leftovers = [p for p in (root / "dbt").rglob("*.tmp")]
+    leftovers = list((root / "dbt").rglob("*.tmp"))
     assert leftovers == []
     for yml in staging.glob("*.yml"):
         assert isinstance(yaml.safe_load(yml.read_text()), dict)
@@ -98,8 +100,7 @@ def test_sigint_leaves_no_partial_file_and_a_valid_result_json(tmp_path):
 def test_check_workers_report_what_inline_checks_report(tmp_path):
     """--jobs 2 runs the equivalence checks in worker processes; the reports must be the ones the
     main process gives (`migrate check`), and the whole batch builds in one tag-selected build."""
-    from dbt_migrate.dbt import DbtProject
-    from dbt_migrate.dbt import build_selection
+    from dbt_migrate.dbt import DbtProject, build_selection
 
     root = tmp_path / "wh"
     synthesize(root, 10)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli
+from helpers import run_cli
 
 
 def _edit_json(path: Path, fn) -> None:
@@ -23,8 +23,19 @@ def test_context_prints_the_documented_fields(retail):
     res = run_cli("context", "--project-root", str(retail), "--table", "silver.DimStore")
     assert res.returncode == 0, res.stderr
     ctx = json.loads(res.stdout)
-    for field in ("table", "writer", "profile", "materialization", "statements", "proc_body", "columns",
-                  "source_tables", "schema_tests", "refactored_sql", "needs_llm"):
+    for field in (
+        "table",
+        "writer",
+        "profile",
+        "materialization",
+        "statements",
+        "proc_body",
+        "columns",
+        "source_tables",
+        "schema_tests",
+        "refactored_sql",
+        "needs_llm",
+    ):
         assert field in ctx, field
     assert ctx["materialization"]["unique_key"] == ["StoreAlternateKey"]
     assert "CREATE PROCEDURE [silver].[usp_load_DimStore]" in ctx["proc_body"]
@@ -43,6 +54,7 @@ def test_context_without_migrate_statements_exits_1(retail):
     def skip_all(d):
         for s in d["statements"]:
             s["action"] = "skip"
+
     _edit_json(retail / "catalog/procedures/silver.usp_load_dimstore.json", skip_all)
     res = run_cli("context", "--project-root", str(retail), "--table", "silver.dimstore")
     assert res.returncode == 1
@@ -64,8 +76,10 @@ def test_context_with_invalid_json_exits_2_naming_file_and_line(retail):
 
 
 def test_context_with_invalid_field_exits_2_naming_the_field(retail):
-    _edit_json(retail / "catalog/tables/silver.dimstore.json",
-               lambda d: d["profile"].update({"pii_actions": [{"column": "X", "suggested_action": "shred"}]}))
+    _edit_json(
+        retail / "catalog/tables/silver.dimstore.json",
+        lambda d: d["profile"].update({"pii_actions": [{"column": "X", "suggested_action": "shred"}]}),
+    )
     res = run_cli("context", "--project-root", str(retail), "--table", "silver.dimstore")
     assert res.returncode == 2
     assert "field 'profile.pii_actions.0.suggested_action'" in res.stderr
@@ -88,21 +102,36 @@ def _files(tmp_path: Path, sql: str, yml: str) -> tuple[Path, Path]:
 MODEL_YML = "version: 2\nmodels:\n  - name: dimstore\n    description: first\n"
 
 
+def _write_args(root: Path, sql_file: Path, yml_file: Path) -> list[str]:
+    """`migrate write` of silver.DimStore from the two files."""
+    return [
+        "write",
+        "--project-root",
+        str(root),
+        "--table",
+        "silver.DimStore",
+        "--model-sql-file",
+        str(sql_file),
+        "--schema-yml-file",
+        str(yml_file),
+    ]
+
+
 def test_write_without_dbt_project_exits_2(retail, tmp_path):
     s, y = _files(tmp_path, "select 1 as a", MODEL_YML)
-    res = run_cli("write", "--project-root", str(retail), "--table", "silver.DimStore",
-                  "--model-sql-file", str(s), "--schema-yml-file", str(y))
+    res = run_cli(*_write_args(retail, s, y))
     assert res.returncode == 2
     assert "run `migrate init` first" in res.stderr
 
 
-@pytest.mark.parametrize("sql, yml, what", [("  \n", MODEL_YML, "--model-sql-file"), ("select 1", "", "--schema-yml-file")])
+@pytest.mark.parametrize(
+    "sql, yml, what", [("  \n", MODEL_YML, "--model-sql-file"), ("select 1", "", "--schema-yml-file")]
+)
 def test_write_with_empty_input_exits_1_naming_the_argument(retail, tmp_path, sql, yml, what):
     (retail / "dbt").mkdir()
     (retail / "dbt" / "dbt_project.yml").write_text("name: x\n")
     s, y = _files(tmp_path, sql, yml)
-    res = run_cli("write", "--project-root", str(retail), "--table", "silver.DimStore",
-                  "--model-sql-file", str(s), "--schema-yml-file", str(y))
+    res = run_cli(*_write_args(retail, s, y))
     assert res.returncode == 1
     assert what in res.stderr and "empty" in res.stderr
     assert not (retail / "dbt" / "models").exists()  # nothing half-written
@@ -113,8 +142,7 @@ def test_write_merges_yaml_by_model_and_refuses_to_clobber_edits(retail, tmp_pat
     (dbt / "models" / "staging").mkdir(parents=True)
     (dbt / "dbt_project.yml").write_text("name: x\n")
     s, y = _files(tmp_path, "select 1 as a", MODEL_YML)
-    args = ["write", "--project-root", str(retail), "--table", "silver.DimStore",
-            "--model-sql-file", str(s), "--schema-yml-file", str(y)]
+    args = _write_args(retail, s, y)
     assert run_cli(*args).returncode == 0
     model = dbt / "models" / "staging" / "dimstore.sql"
     yml = dbt / "models" / "staging" / "_dimstore.yml"
@@ -164,8 +192,11 @@ def test_generate_without_profile_exits_1_with_result_json(retail):
 
 # -- init --------------------------------------------------------------------------------------
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and "logs" not in p.parts and "target" not in p.parts}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "logs" not in p.parts and "target" not in p.parts
+    }
 
 
 def test_init_is_idempotent_and_keeps_user_files(retail):
@@ -199,7 +230,6 @@ def test_write_with_unparseable_existing_yaml_exits_1_naming_it(retail, tmp_path
     broken = dbt / "models" / "staging" / "_dimstore.yml"
     broken.write_text("models: [\n")
     s, y = _files(tmp_path, "select 1 as a", MODEL_YML)
-    res = run_cli("write", "--project-root", str(retail), "--table", "silver.DimStore",
-                  "--model-sql-file", str(s), "--schema-yml-file", str(y), "--force")
+    res = run_cli(*_write_args(retail, s, y), "--force")
     assert res.returncode == 1 and "_dimstore.yml: invalid YAML" in res.stderr
     assert "Traceback" not in res.stderr and broken.read_text() == "models: [\n"

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from conftest import run_cli
-
-pytestmark = pytest.mark.slow
+from helpers import run_cli
 
 
 def test_demo_migrates_every_table_ok(tmp_path):

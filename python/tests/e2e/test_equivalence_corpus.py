@@ -13,11 +13,10 @@ import pytest
 
 from dbt_migrate.catalog import MigrationProject
 from dbt_migrate.context import build_context
-from dbt_migrate.warehouse import Warehouse
 from dbt_migrate.equivalence import check_written, find_model_files
 from dbt_migrate.equivalence.offline_jinja import parse_model, render_model
 from dbt_migrate.project import Project
-
+from dbt_migrate.warehouse import Warehouse
 from helpers import FIXTURES, REPO, run_cli
 
 
@@ -37,11 +36,11 @@ def _expect_rows_match(wh: Warehouse, ctx: dict, dbt_dir: Path) -> bool:
     from dbt_migrate.equivalence import _givens, _table_defs, relations_for
     from dbt_migrate.equivalence.data import Sandbox, _multiset
 
-    path, _ = find_model_files(dbt_dir, ctx["model_name"])
+    path, _ = find_model_files(dbt_dir, ctx.model_name)
     if path is None:
         return False
     sql = render_model(path.read_text(), relations_for(wh, ctx, dbt_dir)).sql
-    givens = _givens(wh, ctx["table"])
+    givens = _givens(wh, ctx.table)
     tables = _table_defs(wh, {k for g in givens for k in g.rows}, givens)
     box = Sandbox(tables)
     try:
@@ -50,7 +49,7 @@ def _expect_rows_match(wh: Warehouse, ctx: dict, dbt_dir: Path) -> bool:
             names, types, rows = box.query(sql)
             cols = sorted({k.lower() for r in g.expect for k in r} & {n.lower() for n in names}) if g.expect else []
             by = {n.lower(): t for n, t in zip(names, types)}
-            expect = [{k: v for k, v in r.items()} for r in g.expect or []]
+            expect = [dict(r) for r in g.expect or []]
             if _multiset(names, types, rows, cols) != _multiset(list(by), list(by.values()), expect, cols, dicts=True):
                 return False
             if len(rows) != len(expect):
@@ -68,10 +67,10 @@ def test_every_correct_corpus_model_is_match_or_divergence(corpus):
     correct, verdicts = [], {}
     for t in mp.targets:
         ctx = build_context(wh, f"{t.schema_}.{t.name}")
-        if ctx.get("needs_llm") or not _expect_rows_match(wh, ctx, project.dbt_dir):
+        if ctx.needs_llm or not _expect_rows_match(wh, ctx, project.dbt_dir):
             continue
-        correct.append(ctx["table"])
-        verdicts[ctx["table"]] = check_written(wh, ctx, project.dbt_dir).verdict
+        correct.append(ctx.table)
+        verdicts[ctx.table] = check_written(wh, ctx, project.dbt_dir).verdict
     assert len(correct) >= 10, correct
     assert not [t for t, v in verdicts.items() if v == "gap"], verdicts
 
@@ -88,7 +87,7 @@ def test_mutants_of_a_correct_model_are_flagged(corpus):
     project, mp = Project(corpus), MigrationProject(corpus)
     wh = Warehouse(mp)
     ctx = build_context(wh, "silver.FactCustomerOrderSummary")
-    path, _ = find_model_files(project.dbt_dir, ctx["model_name"])
+    path, _ = find_model_files(project.dbt_dir, ctx.model_name)
     original = path.read_text()
     applied = []
     try:
@@ -130,7 +129,16 @@ def test_generate_records_equivalence_and_a_gap_makes_the_item_partial(corpus):
     doc["unit_tests"][0]["expect"]["rows"][0]["CategoryName"] = "Not what the procedure wrote"
     spec.write_text(json.dumps(doc))
     try:
-        args = ["generate", "--table", "silver.DimSku", "--no-build", "--force", "--project-root", str(corpus), "--json"]
+        args = [
+            "generate",
+            "--table",
+            "silver.DimSku",
+            "--no-build",
+            "--force",
+            "--project-root",
+            str(corpus),
+            "--json",
+        ]
         res = run_cli(*args)
         item = json.loads(res.stdout)["results"][0]
         assert res.returncode == 1 and item["status"] == "partial" and item["reason"] == "equivalence_gap"

@@ -7,15 +7,11 @@ import json
 import pytest
 import yaml
 
-from conftest import run_cli
-
-pytestmark = pytest.mark.slow
+from helpers import copy_example, run_cli
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    from conftest import copy_example
-
     root = copy_example("retail", tmp_path_factory.mktemp("gen") / "retail")
     assert run_cli("init", "--project-root", str(root)).returncode == 0
     dim = run_cli("generate", "--project-root", str(root), "--table", "silver.dimstore", "--json")
@@ -32,7 +28,10 @@ def test_dimstore_generates_ok_with_three_passing_unit_tests(generated):
     assert ex["dbt_build_passed"] is True and ex["dbt_compile_passed"] is True
     assert ex["unit_tests"] == {"total": 3, "passed": 3}
     assert item["output"]["generated"]["model_sql"] == {
-        "materialized": "incremental", "uses_watermark": True, "generator": "deterministic"}
+        "materialized": "incremental",
+        "uses_watermark": True,
+        "generator": "deterministic",
+    }
 
 
 def test_dimstore_model_has_sources_cte_shape_merge_config_and_watermark(generated):

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
+
 INTEGRATION = REPO / "integration_tests"
 PACKAGE_FILES = ("dbt_project.yml", "macros", "analyses")
 KNOWN_CLASSIFICATIONS = (
@@ -53,8 +54,6 @@ TAGGED_MODELS = {
     "gen_dim_region",
 }
 PG_ENABLED = bool(os.environ.get("DBT_MIGRATE_PG_HOST"))
-
-pytestmark = pytest.mark.slow
 
 
 def _dbt_executable() -> str:
@@ -162,7 +161,9 @@ class Warehouse:
 
     def drop(self) -> None:
         if self.target == "postgres":
-            self.query(f"drop schema if exists {self.audit_schema} cascade; drop schema if exists {self.schema} cascade")
+            self.query(
+                f"drop schema if exists {self.audit_schema} cascade; drop schema if exists {self.schema} cascade"
+            )
 
 
 def pg_connection_args(env: dict[str, str]) -> dict:
@@ -185,7 +186,7 @@ def debug_line_payloads(output: str, prefix: str) -> list:
             continue
         message = event.get("data", {}).get("msg")
         if isinstance(message, str) and message.startswith(prefix):
-            payloads.append(json.loads(message[len(prefix):]))
+            payloads.append(json.loads(message[len(prefix) :]))
     return payloads
 
 
@@ -197,7 +198,7 @@ def debug_line_payloads(output: str, prefix: str) -> list:
             "postgres",
             marks=pytest.mark.skipif(
                 not PG_ENABLED,
-                reason="DBT_MIGRATE_PG_HOST is not set (start one with: eval \"$(.ci/postgres.sh start)\")",
+                reason='DBT_MIGRATE_PG_HOST is not set (start one with: eval "$(.ci/postgres.sh start)")',
             ),
         ),
     ],
@@ -224,8 +225,13 @@ def scenario(request, tmp_path_factory):
         models = json.loads((project / "fixtures" / "generate_models.json").read_text())
         seen["generate_models"] = run_dbt(
             project,
-            "--debug", "--log-format", "json",
-            "run-operation", "dbt_migrate.generate_models", "--args", json.dumps(models),
+            "--debug",
+            "--log-format",
+            "json",
+            "run-operation",
+            "dbt_migrate.generate_models",
+            "--args",
+            json.dumps(models),
             env=env,
         )
         payloads = debug_line_payloads(seen["generate_models"].stdout, "dbt_migrate__generate_models::")
@@ -258,7 +264,8 @@ def scenario(request, tmp_path_factory):
             f"from {warehouse.audit_schema}.equal_to_legacy_detects_drift"
         )
         seen["drift_excluding_failures"] = warehouse.query(
-            f"select dbt_migrate_only_in, store_alternate_key from {warehouse.audit_schema}.equal_to_legacy_drift_excluding_store_name"
+            "select dbt_migrate_only_in, store_alternate_key"
+            f" from {warehouse.audit_schema}.equal_to_legacy_drift_excluding_store_name"
         )
         seen["duplicate_failures"] = warehouse.query(
             "select dbt_migrate_only_in, store_alternate_key, dbt_migrate_occurrence "
@@ -300,7 +307,7 @@ def test_build_passes_every_model_seed_and_test(scenario):
     assert by_type["model"] == 10
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 19  # 12 hand-written + 7 rendered from schema_tests
+    assert by_type["test"] == 25  # 18 hand-written (6 of them assert rendered text) + 7 rendered from schema_tests
 
 
 def test_build_emits_no_deprecation_warnings(scenario):
@@ -370,7 +377,11 @@ def test_render_schema_yml_maps_schema_tests_pii_and_copies_unit_tests_exactly(s
         "recency": [{"column": "modified_date", "interval_days": 30}],
     }
     assert model["data_tests"] == [
-        {"dbt_migrate.unique_combination_of_columns": {"arguments": {"combination_of_columns": ["store_alternate_key", "region_name"]}}}
+        {
+            "dbt_migrate.unique_combination_of_columns": {
+                "arguments": {"combination_of_columns": ["store_alternate_key", "region_name"]}
+            }
+        }
     ]
     columns = {c["name"]: c for c in model["columns"]}
     assert columns["store_alternate_key"]["data_tests"] == [
@@ -405,7 +416,9 @@ def test_generated_models_snapshot_and_their_tests_build(scenario):
     assert outcome["snapshot.dbt_migrate_integration_tests.gen_dim_store_history"] == "success"
     assert outcome["unit_test.dbt_migrate_integration_tests.gen_dim_store.test_open_store_with_region"] == "pass"
     assert outcome["unit_test.dbt_migrate_integration_tests.gen_dim_store.test_closed_store_without_region"] == "pass"
-    assert outcome["unit_test.dbt_migrate_integration_tests.stg_gen_dim_store_history.test_history_source_rows"] == "pass"
+    assert (
+        outcome["unit_test.dbt_migrate_integration_tests.stg_gen_dim_store_history.test_history_source_rows"] == "pass"
+    )
     # unique, not_null, relationships, unique_combination_of_columns on gen_dim_store + the others
     generated_tests = [uid for uid in generated if uid.startswith("test.")]
     assert len(generated_tests) >= 6
@@ -442,7 +455,11 @@ def test_equal_to_legacy_returns_the_differing_rows_in_both_directions(scenario)
     # the unequal comparisons pass only with their exact failure count (error_if: "!=N"); the rows
     # they stored (store_failures) say which side each differing row is only in
     by_name = {uid.split(".")[2]: status for uid, status in outcome.items()}
-    for name in ("equal_to_legacy_detects_drift", "equal_to_legacy_drift_excluding_store_name", "equal_to_legacy_detects_duplicate_row"):
+    for name in (
+        "equal_to_legacy_detects_drift",
+        "equal_to_legacy_drift_excluding_store_name",
+        "equal_to_legacy_detects_duplicate_row",
+    ):
         assert by_name[name] == "pass"
     assert sorted(scenario["drift_failures"]) == [
         ("legacy", "changed", "2", "Airport Terminal"),
@@ -469,7 +486,14 @@ def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenari
     assert scenario["compile_compare"].returncode == 0, scenario["compile_compare"].stdout
     rows = {r[0]: tuple(r[1:]) for r in scenario["compare_rows"]}
     # dim_store has stores 1, 2, 3; the drifted legacy table 1, 2 (renamed) and 9
-    assert list(rows) == ["store_alternate_key", "store_name", "region_name", "country_code", "is_open", "modified_date"]
+    assert list(rows) == [
+        "store_alternate_key",
+        "store_name",
+        "region_name",
+        "country_code",
+        "is_open",
+        "modified_date",
+    ]
     assert {(model_rows, legacy_rows) for model_rows, legacy_rows, _, _ in rows.values()} == {(3, 3)}
     assert rows["store_name"][2] == 1 and float(rows["store_name"][3]) == pytest.approx(1 / 3)
     assert rows["region_name"][2] == 2 and float(rows["region_name"][3]) == pytest.approx(2 / 3)
@@ -478,10 +502,22 @@ def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenari
 @pytest.mark.parametrize(
     ("macro", "args", "expected"),
     [
-        ("dbt_migrate.materialization_for", {"classification": "dim_scd3"}, ["`classification`", "'dim_scd3'", *KNOWN_CLASSIFICATIONS]),
+        (
+            "dbt_migrate.materialization_for",
+            {"classification": "dim_scd3"},
+            ["`classification`", "'dim_scd3'", *KNOWN_CLASSIFICATIONS],
+        ),
         ("dbt_migrate.model_config", {"classification": "dim_scd1"}, ["`unique_key`", "merges on it"]),
-        ("dbt_migrate.model_config", {"classification": "dim_scd2", "unique_key": ["store_id"]}, ["`watermark`", "updated_at"]),
-        ("dbt_migrate.watermark_filter", {"column": "event_ts", "lookback": "three"}, ["`lookback`", "whole number of days"]),
+        (
+            "dbt_migrate.model_config",
+            {"classification": "dim_scd2", "unique_key": ["store_id"]},
+            ["`watermark`", "updated_at"],
+        ),
+        (
+            "dbt_migrate.watermark_filter",
+            {"column": "event_ts", "lookback": "three"},
+            ["`lookback`", "whole number of days"],
+        ),
     ],
     ids=["unknown_classification", "scd1_without_unique_key", "scd2_without_watermark", "non_integer_lookback"],
 )
@@ -506,7 +542,13 @@ FRESH_CONTEXT = {
     "tags": ["dbt_migrate"],
     "materialization": {"classification": "dim_scd1", "unique_key": ["StoreAlternateKey"], "watermark": "ModifiedDate"},
     "columns": [
-        {"name": "StoreAlternateKey", "sql_type": "NVARCHAR(20)", "data_type": "varchar", "is_nullable": False, "is_identity": False},
+        {
+            "name": "StoreAlternateKey",
+            "sql_type": "NVARCHAR(20)",
+            "data_type": "varchar",
+            "is_nullable": False,
+            "is_identity": False,
+        },
         {"name": "StoreName", "sql_type": "NVARCHAR(50)", "is_nullable": False, "is_identity": False},
         {"name": "ModifiedDate", "sql_type": "DATETIME", "is_nullable": False, "is_identity": False},
     ],
@@ -520,8 +562,15 @@ FRESH_CONTEXT = {
             "name": "test_store_name_is_trimmed",
             "description": "names are trimmed, ids become text keys",
             "origin": "test_spec",
-            "given": [{"input": "ref('bronze_store')", "rows": [{"StoreID": 1, "StoreName": "  Downtown ", "ModifiedDate": "2024-01-05 10:00:00"}]}],
-            "expect": {"rows": [{"StoreAlternateKey": "1", "StoreName": "Downtown", "ModifiedDate": "2024-01-05 10:00:00"}]},
+            "given": [
+                {
+                    "input": "ref('bronze_store')",
+                    "rows": [{"StoreID": 1, "StoreName": "  Downtown ", "ModifiedDate": "2024-01-05 10:00:00"}],
+                }
+            ],
+            "expect": {
+                "rows": [{"StoreAlternateKey": "1", "StoreName": "Downtown", "ModifiedDate": "2024-01-05 10:00:00"}]
+            },
         }
     ],
 }
@@ -612,14 +661,18 @@ def test_package_installs_from_git_and_local_path_and_generate_model_prints_a_mo
 
     # 3. the codegen workflow: dbt --quiet run-operation ... > model file, then build it
     args = json.dumps({"context": FRESH_CONTEXT, "sql": FRESH_SQL})
-    model_sql = run_dbt(project, "--quiet", "run-operation", "dbt_migrate.generate_model", "--args", args, env=env, check=True)
+    model_sql = run_dbt(
+        project, "--quiet", "run-operation", "dbt_migrate.generate_model", "--args", args, env=env, check=True
+    )
     assert model_sql.stdout.startswith(
         "{{ config(materialized='incremental', incremental_strategy='merge', unique_key='StoreAlternateKey', "
         "on_schema_change='append_new_columns', tags=['dbt_migrate']) }}\n"
     ), model_sql.stdout
     (project / "models" / "dimstore.sql").write_text(model_sql.stdout)
     yaml_args = json.dumps({"context": FRESH_CONTEXT, "sql": FRESH_SQL, "part": "yaml"})
-    model_yml = run_dbt(project, "--quiet", "run-operation", "dbt_migrate.generate_model", "--args", yaml_args, env=env, check=True)
+    model_yml = run_dbt(
+        project, "--quiet", "run-operation", "dbt_migrate.generate_model", "--args", yaml_args, env=env, check=True
+    )
     assert yaml.safe_load(model_yml.stdout)["models"][0]["name"] == "dimstore"
     (project / "models" / "_dimstore.yml").write_text(model_yml.stdout)
 

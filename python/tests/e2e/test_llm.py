@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
-
-pytestmark = pytest.mark.slow
+from helpers import REPO, run_cli
 
 DEMO = REPO / "python" / "dbt_migrate" / "demo_project"
 SENTINEL = "sk-SENTINEL-7f3a9c1e5b2d4f6a8c0e"
@@ -50,8 +48,10 @@ BAD_ANSWERS = {
     "unknown_source": "```sql\nselect * from {{ source('bronze', 'Secrets') }}\n```",
 }
 EXPECTED_REASON = {
-    "statement_block": "statement", "drop_table": "DDL/DML not allowed",
-    "env_var": "env_var", "unknown_source": "unknown source('bronze', 'Secrets')",
+    "statement_block": "statement",
+    "drop_table": "DDL/DML not allowed",
+    "env_var": "env_var",
+    "unknown_source": "unknown source('bronze', 'Secrets')",
 }
 
 
@@ -68,16 +68,28 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
-def _generate(root: Path, tmp_path: Path, answers: list[str] | None, *extra: str, key: str = SENTINEL,
-              model: str = "gpt-4o-mini"):
+def _generate(
+    root: Path, tmp_path: Path, answers: list[str] | None, *extra: str, key: str = SENTINEL, model: str = "gpt-4o-mini"
+):
     # Offline, each attempt waits for the network to fail: keep attempts few and short.
     env = {"OPENAI_API_KEY": key, "DBT_MIGRATE_LLM_RETRIES": "1", "DBT_MIGRATE_LLM_TIMEOUT": "5"}
     if answers is not None:
         mock = tmp_path / "answers.json"
         mock.write_text(json.dumps(answers))
         env["DBT_MIGRATE_LLM_MOCK_RESPONSES"] = str(mock)
-    res = run_cli("generate", "--project-root", str(root), "--table", "silver.FactDailyRevenue", "--json",
-                  "--llm", model, "--force", *extra, env=env)
+    res = run_cli(
+        "generate",
+        "--project-root",
+        str(root),
+        "--table",
+        "silver.FactDailyRevenue",
+        "--json",
+        "--llm",
+        model,
+        "--force",
+        *extra,
+        env=env,
+    )
     doc = json.loads(res.stdout) if res.stdout.strip().startswith("{") else None
     return res, doc
 

@@ -46,11 +46,14 @@ def write_files(root: Path, files: dict[str, str]) -> None:
 def make_migration_project(root: Path, files: dict[str, str], config: str | None = None) -> Path:
     """A migration project at ``root`` with its dbt project in ``root/dbt``; returns the dbt dir."""
     dbt_dir = root / "dbt"
-    write_files(dbt_dir, {
-        "dbt_project.yml": DBT_PROJECT,
-        "profiles.yml": PROFILES.format(db=(root / "shop.duckdb").as_posix()),
-        "models/sources.yml": SOURCES,
-    })
+    write_files(
+        dbt_dir,
+        {
+            "dbt_project.yml": DBT_PROJECT,
+            "profiles.yml": PROFILES.format(db=(root / "shop.duckdb").as_posix()),
+            "models/sources.yml": SOURCES,
+        },
+    )
     write_files(dbt_dir, files)
     if config is not None:
         (root / "project.config.json").write_text(config, encoding="utf-8")

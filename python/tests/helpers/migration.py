@@ -69,8 +69,14 @@ def write_migration_project(
 
 HEADER_KEYS = ("about", "target", "classification", "unique_key", "watermark", "adapter")
 STATEMENT_TYPES = {
-    exp.Insert: "Insert", exp.Merge: "Merge", exp.Update: "Update", exp.Delete: "Delete",
-    exp.TruncateTable: "TruncateTable", exp.Drop: "DropTable", exp.Declare: "Declare", exp.Create: "Create",
+    exp.Insert: "Insert",
+    exp.Merge: "Merge",
+    exp.Update: "Update",
+    exp.Delete: "Delete",
+    exp.TruncateTable: "TruncateTable",
+    exp.Drop: "DropTable",
+    exp.Declare: "Declare",
+    exp.Create: "Create",
 }
 
 
@@ -174,8 +180,10 @@ class ConvertCase:
             for table in tree.find_all(exp.Table) if tree is not None else ():
                 if not table.db:
                     continue  # CTEs, #temp tables, @table variables
-                ref = refs.setdefault(normalize_name(f"{table.db}.{table.name}"), {
-                    "schema": table.db, "name": table.name, "is_selected": False, "is_updated": False, "columns": []})
+                ref = refs.setdefault(
+                    normalize_name(f"{table.db}.{table.name}"),
+                    {"schema": table.db, "name": table.name, "is_selected": False, "is_updated": False, "columns": []},
+                )
                 ref["is_updated" if table is written else "is_selected"] = True
         return list(refs.values())
 
@@ -190,25 +198,34 @@ class ConvertCase:
         if self.watermark:
             profile["watermark"] = {"column": self.watermark}
         table = {
-            "schema": schema, "name": name,
-            "columns": [{"name": c.name, "sql_type": c.sql_type, "is_nullable": c.is_nullable,
-                         "is_identity": c.is_identity} for c in columns],
+            "schema": schema,
+            "name": name,
+            "columns": [
+                {"name": c.name, "sql_type": c.sql_type, "is_nullable": c.is_nullable, "is_identity": c.is_identity}
+                for c in columns
+            ],
             "scoping": {"status": "resolved", "selected_writer": self.writer},
             "profile": profile,
             "is_source": False,
         }
         procedure = {
-            "schema": proc_schema, "name": proc_name,
+            "schema": proc_schema,
+            "name": proc_name,
             "references": {"tables": {"in_scope": self._references()}},
-            "mode": "deterministic", "needs_llm": False, "routing_reasons": [],
-            "statements": [{"type": _statement_type(_parse(sql)), "action": "migrate", "sql": sql}
-                           for sql in self.statements],
+            "mode": "deterministic",
+            "needs_llm": False,
+            "routing_reasons": [],
+            "statements": [
+                {"type": _statement_type(_parse(sql)), "action": "migrate", "sql": sql} for sql in self.statements
+            ],
         }
         body = "".join(textwrap.indent(f"{sql};\n", "    ") for sql in self.statements)
-        procedures_ddl = (f"CREATE PROCEDURE [{proc_schema}].[{proc_name}]\nAS\nBEGIN\n    SET NOCOUNT ON;\n"
-                          f"{body}END;\nGO\n")
-        return write_migration_project(root, tables=[table], procedures=[procedure], tables_ddl=ddl_text,
-                                       procedures_ddl=procedures_ddl)
+        procedures_ddl = (
+            f"CREATE PROCEDURE [{proc_schema}].[{proc_name}]\nAS\nBEGIN\n    SET NOCOUNT ON;\n{body}END;\nGO\n"
+        )
+        return write_migration_project(
+            root, tables=[table], procedures=[procedure], tables_ddl=ddl_text, procedures_ddl=procedures_ddl
+        )
 
 
 def convert_fixture(path: Path, workdir: Path | None = None) -> str:

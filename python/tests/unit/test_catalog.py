@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dbt_migrate.catalog import MigrationProject, Profile, TableCatalog, load_file
 from dbt_migrate.errors import InputError
@@ -21,20 +22,26 @@ def _write(path: Path, data) -> Path:
 BASE_PROFILE = {"classification": {"resolved_kind": "dim_scd1"}}
 
 
-@pytest.mark.parametrize("natural_key, expected", [
-    (["A", "B"], ["A", "B"]),
-    ({"columns": ["A"]}, ["A"]),
-    ("A", ["A"]),
-])
+@pytest.mark.parametrize(
+    "natural_key, expected",
+    [
+        (["A", "B"], ["A", "B"]),
+        ({"columns": ["A"]}, ["A"]),
+        ("A", ["A"]),
+    ],
+)
 def test_natural_key_variants_normalize_to_a_list(natural_key, expected):
     assert Profile.model_validate({**BASE_PROFILE, "natural_key": natural_key}).natural_key == expected
 
 
-@pytest.mark.parametrize("watermark, expected", [
-    ({"column": "ModifiedDate", "strategy": "timestamp"}, ["ModifiedDate"]),
-    ({"columns": ["A", "B"]}, ["A", "B"]),
-    (None, []),
-])
+@pytest.mark.parametrize(
+    "watermark, expected",
+    [
+        ({"column": "ModifiedDate", "strategy": "timestamp"}, ["ModifiedDate"]),
+        ({"columns": ["A", "B"]}, ["A", "B"]),
+        (None, []),
+    ],
+)
 def test_watermark_variants_normalize_to_a_list(watermark, expected):
     assert Profile.model_validate({**BASE_PROFILE, "watermark": watermark}).watermark == expected
 
@@ -45,8 +52,10 @@ def test_refactor_section_on_the_table_is_read(tmp_path):
 
 
 def test_unknown_classification_names_file_field_and_known_values(tmp_path):
-    path = _write(tmp_path / "silver.t.json",
-                  {"schema": "silver", "name": "T", "profile": {"classification": {"resolved_kind": "dim_weird"}}})
+    path = _write(
+        tmp_path / "silver.t.json",
+        {"schema": "silver", "name": "T", "profile": {"classification": {"resolved_kind": "dim_weird"}}},
+    )
     with pytest.raises(InputError) as err:
         load_file(TableCatalog, path)
     msg = str(err.value)
@@ -54,8 +63,10 @@ def test_unknown_classification_names_file_field_and_known_values(tmp_path):
 
 
 def test_watermark_of_wrong_shape_is_rejected_with_the_field(tmp_path):
-    path = _write(tmp_path / "silver.t.json",
-                  {"schema": "silver", "name": "T", "profile": {**BASE_PROFILE, "watermark": {"col": "X"}}})
+    path = _write(
+        tmp_path / "silver.t.json",
+        {"schema": "silver", "name": "T", "profile": {**BASE_PROFILE, "watermark": {"col": "X"}}},
+    )
     with pytest.raises(InputError, match=r"silver\.t\.json: field 'profile\.watermark'"):
         load_file(TableCatalog, path)
 
@@ -68,7 +79,7 @@ def test_invalid_json_names_file_and_line(tmp_path):
 
 def test_missing_manifest_says_how_to_create_one(tmp_path):
     with pytest.raises(InputError, match=r"manifest\.json: missing.*dialect"):
-        MigrationProject(tmp_path).manifest
+        _ = MigrationProject(tmp_path).manifest
 
 
 def test_names_compare_case_insensitively_without_brackets(retail):

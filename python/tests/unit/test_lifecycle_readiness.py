@@ -57,8 +57,14 @@ def test_a_model_the_static_extractor_cannot_read_is_investigated_not_restored()
     assert restore_order(verdicts) == []
 
 
-@pytest.mark.parametrize("label", [
-    "ref('stg_a')", "ref('shop', 'stg_b')", "ref('stg_v', v=2)", "source('erp', 'orders')",
-])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "ref('stg_a')",
+        "ref('shop', 'stg_b')",
+        "ref('stg_v', v=2)",
+        "source('erp', 'orders')",
+    ],
+)
 def test_dependency_label_round_trips(label):
     assert Dependency.from_label(label).label == label
