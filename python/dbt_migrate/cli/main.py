@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -165,32 +165,14 @@ def _run_and_report(
 @pipeline_options
 @json_option
 @handle_errors
-def generate(
-    project_root: Path,
-    table: str,
-    max_iterations: int,
-    no_build: bool,
-    force: bool,
-    as_json: bool,
-    accept_gaps: bool,
-    llm_model: str | None,
-) -> None:
+def generate(project_root: Path, table: str, as_json: bool, **options: Any) -> None:
     """Generate, write and build the model for one table.
 
     Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
     (unit tests included) and records the result in .migration-runs/<run_id>.json.
     Exit 0 ok, 1 partial or error, 2 bad input.
     """
-    _run_and_report(
-        project_root,
-        [TableId.parse(table)],
-        as_json=as_json,
-        no_build=no_build,
-        max_iterations=max_iterations,
-        force=force,
-        accept_gaps=accept_gaps,
-        llm_model=llm_model,
-    )
+    _run_and_report(project_root, [TableId.parse(table)], as_json=as_json, **options)
 
 
 @main.command()
@@ -209,16 +191,7 @@ def generate(
 @json_option
 @handle_errors
 def run(
-    project_root: Path,
-    all_tables: bool,
-    tables: tuple[str, ...],
-    max_iterations: int,
-    no_build: bool,
-    force: bool,
-    as_json: bool,
-    accept_gaps: bool,
-    llm_model: str | None,
-    jobs: int | None,
+    project_root: Path, all_tables: bool, tables: tuple[str, ...], as_json: bool, jobs: int | None, **options: Any
 ) -> None:
     """Batch pipeline: every stage for all tables, one dbt build per iteration."""
     from ..catalog import MigrationProject
@@ -230,18 +203,8 @@ def run(
     project = open_project(project_root)
     mp = MigrationProject(project.root)
     names = [t.id for t in mp.targets] if all_tables else [TableId.parse(t) for t in tables]
-    _run_and_report(
-        project_root,
-        dependency_order(mp, names),
-        as_json=as_json,
-        no_build=no_build,
-        max_iterations=max_iterations,
-        force=force,
-        accept_gaps=accept_gaps,
-        llm_model=llm_model,
-        separate_compile=False,
-        jobs=jobs,
-    )
+    ordered = dependency_order(mp, names)
+    _run_and_report(project_root, ordered, as_json=as_json, separate_compile=False, jobs=jobs, **options)
 
 
 @main.command()
