@@ -120,16 +120,7 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         ),
         statements=list(proc.statements),
         proc_body=wh.ddl_procedures.get(proc.key, ""),
-        columns=[
-            ContextColumn(
-                name=c.name,
-                sql_type=c.sql_type,
-                data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
-                is_nullable=c.is_nullable,
-                is_identity=c.name.lower() in identity_columns(table),
-            )
-            for c in table.columns
-        ],
+        columns=context_columns(wh, table),
         source_tables=source_tables,
         schema_tests=schema_tests(wh, table, resolver),
         unit_tests=unit_tests(wh, table, resolver, warnings, incremental=incremental),
@@ -140,6 +131,22 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         source_dialect=wh.source_dialect,
         warnings=warnings,
     )
+
+
+def context_columns(wh: Warehouse, table: TableCatalog) -> list[ContextColumn]:
+    """The target's columns with their types for the dbt target: linear in the column count (the
+    identity set is computed once, not once per column)."""
+    identity = identity_columns(table)
+    return [
+        ContextColumn(
+            name=c.name,
+            sql_type=c.sql_type,
+            data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
+            is_nullable=c.is_nullable,
+            is_identity=c.name.lower() in identity,
+        )
+        for c in table.columns
+    ]
 
 
 def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list[SchemaTest]:
