@@ -150,7 +150,7 @@ def _run_and_report(
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
-        emit_json(doc.model_dump(mode="json"))
+        emit_json(doc.public())
     else:
         print_run(doc, path)
     if doc.summary.get("interrupted"):
