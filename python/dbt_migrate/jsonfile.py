@@ -74,8 +74,20 @@ def read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
+    seen: list[_Rejected] = []  # the document is walked for a field path only when one was seen
+
+    def number(token: str) -> Any:
+        value = _number(token)
+        if isinstance(value, _Rejected):
+            seen.append(value)
+        return value
+
+    def constant(token: str) -> _Rejected:
+        seen.append(_constant(token))
+        return seen[-1]
+
     try:
-        data = json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_constant)
+        data = json.loads(text, parse_int=number, parse_float=number, parse_constant=constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except RecursionError:
@@ -83,7 +95,7 @@ def read_json(path: Path) -> Any:
             f"{path}: JSON nested too deeply to read (thousands of levels of arrays or objects); "
             "no migration file needs more than a few"
         ) from None
-    rejected = _first_rejected(data)
+    rejected = _first_rejected(data) if seen else None
     if rejected is not None:
         raise InputError(f"{path}: field '{rejected[0]}': {rejected[1]}")
     return data
