@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from . import layout, yamlio
-from .errors import MigrateError
+from .errors import InputError, MigrateError
 
 
 class UserEditedError(MigrateError):
@@ -53,12 +53,26 @@ class Ledger:
     def __init__(self, dbt_dir: Path):
         self.dbt_dir = dbt_dir
         self.path = layout.ledger_file(dbt_dir)
-        self.entries: dict[str, str] = {}
-        if self.path.is_file():
-            try:
-                self.entries = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                self.entries = {}
+        self.entries: dict[str, str] = self._read() if self.path.is_file() else {}
+
+    def _read(self) -> dict[str, str]:
+        """The ledger on disk; a file of any other shape is a named error (exit 2), never guessed at."""
+        what_to_do = (
+            "delete it to start a new ledger (dbt-migrate then treats the model files already there as "
+            "not its own: re-run with --force to overwrite them)"
+        )
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise InputError(f"{self.path}: not a readable dbt-migrate ledger ({exc}); {what_to_do}") from None
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and len(v) == 64 for k, v in data.items()
+        ):
+            raise InputError(
+                f"{self.path}: not a dbt-migrate ledger (expected an object of file path -> SHA-256 text, "
+                f"found {type(data).__name__} with other content); {what_to_do}"
+            )
+        return data
 
     def _rel(self, path: Path) -> str:
         return path.resolve().relative_to(self.dbt_dir.resolve()).as_posix()

@@ -2,7 +2,9 @@
 
 Every variant FORMATS.md lists is accepted and normalized here (string vs list, object vs list,
 refactor section on the table or the procedure); anything else is rejected with the file and the
-field named, as an ``InputError`` (exit 2).
+field named, as an ``InputError``. A bad manifest stops everything (exit 2); a bad catalog or test
+spec, or two files for one table, is kept as that table's rejection: only the tables that need the
+file fail (``MigrationProject.table`` / ``procedure`` / ``test_spec`` raise it), the others proceed.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlglot.dialects.dialect import Dialect, Dialects
 
 from .errors import InputError
+from .jsonfile import read_json
 from .names import TableId, normalize_name
 from .rules import CLASSIFICATIONS
 
@@ -25,9 +29,20 @@ class _Loose(BaseModel):
 
 
 # -- manifest -------------------------------------------------------------------------------
+KNOWN_DIALECTS = tuple(sorted(d.value for d in Dialects if d.value))
+
+
 class Manifest(_Loose):
     dialect: str
     technology: str | None = None
+
+    @field_validator("dialect")
+    @classmethod
+    def _known_dialect(cls, v: str) -> str:
+        name = v.strip().lower()
+        if name not in KNOWN_DIALECTS or Dialect.get(name) is None:
+            raise ValueError(f"unknown dialect '{v}'; known dialects: {', '.join(KNOWN_DIALECTS)}")
+        return name
 
 
 # -- table catalog --------------------------------------------------------------------------
@@ -232,20 +247,11 @@ class TestSpec(_Loose):
 
 
 # -- loading --------------------------------------------------------------------------------
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-
-
 def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
     try:
         return model.model_validate(data)
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to validate") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(top level)"
@@ -254,7 +260,30 @@ def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
 
 
 def load_file(model: type[BaseModel], path: Path) -> Any:
-    return _validate(model, _read_json(path), path)
+    return _validate(model, read_json(path), path)
+
+
+class Folder:
+    """One folder of catalogs or test specs: what was read, by key, and what was rejected, by key."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+        self.rejected: dict[str, str] = {}
+
+
+def _key_of_unreadable(path: Path) -> str:
+    """The table a rejected file is about: its ``schema``/``name`` (``item_id`` for a test spec)
+    when those can still be read, else its file name (``<schema>.<name>.json``)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda c: None)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        data = None
+    if isinstance(data, dict):
+        if isinstance(data.get("schema"), str) and isinstance(data.get("name"), str):
+            return TableId(data["schema"], data["name"]).key
+        if isinstance(data.get("item_id"), str) and data["item_id"].strip():
+            return normalize_name(data["item_id"])
+    return normalize_name(path.name.removesuffix(".json"))
 
 
 class MigrationProject:
@@ -277,44 +306,97 @@ class MigrationProject:
         """Read manifest.json now: a missing or invalid one fails before any work (exit 2)."""
         return self.manifest
 
-    def _load_dir(self, sub: str, model: type[BaseModel]) -> dict[str, Any]:
+    def _load_dir(self, sub: str, model: type[BaseModel]) -> Folder:
         folder = self.root / sub
-        items: dict[str, Any] = {}
+        loaded = Folder()
         if not folder.is_dir():
-            return items
+            return loaded
+        files: dict[str, list[Path]] = {}
         for path in sorted(folder.glob("*.json")):
-            item = load_file(model, path)
-            items[item.key if hasattr(item, "key") else normalize_name(item.item_id)] = item
-        return items
+            try:
+                item = load_file(model, path)
+            except InputError as exc:
+                key = _key_of_unreadable(path)
+                loaded.rejected[key] = str(exc)
+                files.setdefault(key, []).append(path)
+                continue
+            key = item.key if hasattr(item, "key") else normalize_name(item.item_id)
+            loaded.items[key] = item
+            files.setdefault(key, []).append(path)
+        for key, paths in files.items():
+            if len(paths) > 1:
+                loaded.items.pop(key, None)
+                names = " and ".join(str(p) for p in paths)
+                loaded.rejected[key] = f"{names}: {len(paths)} files describe {key}; keep one of them"
+            elif key in loaded.rejected:
+                loaded.items.pop(key, None)
+        return loaded
 
     @cached_property
-    def tables(self) -> dict[str, TableCatalog]:
+    def _tables(self) -> Folder:
         return self._load_dir("catalog/tables", TableCatalog)
 
     @cached_property
-    def procedures(self) -> dict[str, ProcedureCatalog]:
+    def _procedures(self) -> Folder:
         return self._load_dir("catalog/procedures", ProcedureCatalog)
 
     @cached_property
-    def test_specs(self) -> dict[str, TestSpec]:
+    def _test_specs(self) -> Folder:
         return self._load_dir("test-specs", TestSpec)
+
+    @property
+    def tables(self) -> dict[str, TableCatalog]:
+        """Table catalogs that were read (a rejected one is in ``rejected_tables``)."""
+        return self._tables.items
+
+    @property
+    def procedures(self) -> dict[str, ProcedureCatalog]:
+        return self._procedures.items
+
+    @property
+    def test_specs(self) -> dict[str, TestSpec]:
+        return self._test_specs.items
+
+    @property
+    def rejected_tables(self) -> dict[str, str]:
+        """Table key -> why its catalog was rejected (unreadable, invalid, or two files for it)."""
+        return self._tables.rejected
 
     def table(self, name: str | TableId) -> TableCatalog:
         key = normalize_name(name)
+        if key in self._tables.rejected:
+            raise InputError(self._tables.rejected[key])
         if key not in self.tables:
             expected = self.root / "catalog" / "tables" / f"{key}.json"
             raise InputError(f"no table catalog for '{name}': expected {expected}")
         return self.tables[key]
 
+    def knows_table(self, name: str | TableId) -> bool:
+        """A catalog file exists for the table (read or rejected)."""
+        key = normalize_name(name)
+        return key in self.tables or key in self._tables.rejected
+
     def procedure(self, name: str) -> ProcedureCatalog | None:
-        return self.procedures.get(normalize_name(name))
+        key = normalize_name(name)
+        if key in self._procedures.rejected:
+            raise InputError(self._procedures.rejected[key])
+        return self.procedures.get(key)
 
     def test_spec(self, name: str) -> TestSpec | None:
-        return self.test_specs.get(normalize_name(name))
+        key = normalize_name(name)
+        if key in self._test_specs.rejected:
+            raise InputError(self._test_specs.rejected[key])
+        return self.test_specs.get(key)
 
     @property
     def targets(self) -> list[TableCatalog]:
         return [t for t in self.tables.values() if t.is_target]
+
+    def target_ids(self) -> list[TableId]:
+        """What ``run --all`` migrates: every target, and every table whose catalog was rejected
+        (it fails with the reason, instead of silently disappearing from the run)."""
+        ids = [t.id for t in self.targets]
+        return ids + [TableId.parse(key) for key in self._tables.rejected]
 
     def ddl_text(self, name: str) -> str:
         path = self.root / "ddl" / name

@@ -102,6 +102,9 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             )
         )
 
+    if incremental:
+        check_watermark(wh, table, path, source_tables)
+
     return Context(
         table=f"{table.schema_}.{table.name}",
         model_name=model_name,
@@ -120,16 +123,7 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         ),
         statements=list(proc.statements),
         proc_body=wh.ddl_procedures.get(proc.key, ""),
-        columns=[
-            ContextColumn(
-                name=c.name,
-                sql_type=c.sql_type,
-                data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
-                is_nullable=c.is_nullable,
-                is_identity=c.name.lower() in identity_columns(table),
-            )
-            for c in table.columns
-        ],
+        columns=context_columns(wh, table),
         source_tables=source_tables,
         schema_tests=schema_tests(wh, table, resolver),
         unit_tests=unit_tests(wh, table, resolver, warnings, incremental=incremental),
@@ -140,6 +134,44 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         source_dialect=wh.source_dialect,
         warnings=warnings,
     )
+
+
+def check_watermark(wh: Warehouse, table: TableCatalog, path: object, inputs: list[SourceTable]) -> None:
+    """An incremental model filters on its watermark: a column neither the target nor any input has
+    would pass the first (full) run and fail every incremental one, so the table fails now."""
+    profile = table.profile
+    if profile is None or not profile.watermark:
+        return
+    known = {c.name.lower() for c in table.columns}
+    known |= {c.lower() for c in wh.columns_of(table.key) or ()}
+    for source in inputs:
+        known |= {c.lower() for c in source.columns}
+        known |= {c.lower() for c in wh.columns_of(source.relation) or ()}
+    if not known:
+        return  # no column list anywhere to check against
+    missing = [w for w in profile.watermark if w.lower() not in known]
+    if missing:
+        raise InputError(
+            f"{path}: field 'profile.watermark': column {', '.join(missing)} is not a column of "
+            f"{table.schema_}.{table.name} nor of its inputs ({', '.join(s.relation for s in inputs) or 'none'}); "
+            "the incremental filter would fail on the second run"
+        )
+
+
+def context_columns(wh: Warehouse, table: TableCatalog) -> list[ContextColumn]:
+    """The target's columns with their types for the dbt target: linear in the column count (the
+    identity set is computed once, not once per column)."""
+    identity = identity_columns(table)
+    return [
+        ContextColumn(
+            name=c.name,
+            sql_type=c.sql_type,
+            data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
+            is_nullable=c.is_nullable,
+            is_identity=c.name.lower() in identity,
+        )
+        for c in table.columns
+    ]
 
 
 def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list[SchemaTest]:

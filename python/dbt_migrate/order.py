@@ -13,7 +13,7 @@ def upstream_targets(mp: MigrationProject, table: TableId) -> set[str]:
     key = table.key
     t = mp.tables.get(key)
     writer = t.scoping.selected_writer if t and t.scoping else None
-    proc = mp.procedure(writer) if writer else None
+    proc = mp.procedures.get(normalize_name(writer)) if writer else None  # a rejected one fails its table later
     if proc is None:
         return set()
     targets = {x.key for x in mp.targets}

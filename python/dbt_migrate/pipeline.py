@@ -147,12 +147,17 @@ class Pipeline:
 
     def _contexts(self, wh: Warehouse, tables: list[TableId]) -> list[Item]:
         items = self.items
+        unknown = [str(t) for t in tables if not self.mp.knows_table(t)]
+        if unknown:  # a name given on the command line that no catalog file describes
+            expected = self.mp.root / "catalog" / "tables"
+            raise InputError(f"no table catalog for {', '.join(unknown)}: expected <schema>.<table>.json in {expected}")
         with self._timed("contexts"):
             for n, table in enumerate(tables, 1):
                 try:
                     ctx = build_context(wh, table)
-                except InputError:
-                    raise
+                except InputError as exc:  # this table's files are bad: it fails, the others go on
+                    items.append(Item(table=table, result=error_result(table, str(exc), "invalid_input")))
+                    continue
                 except MigrateError as exc:
                     items.append(Item(table=table, result=error_result(table, str(exc), "not_ready")))
                     continue

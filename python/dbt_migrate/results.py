@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any, Literal
@@ -9,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .artifacts import atomic_write
+from .redaction import redact_data
 
 SCHEMA_VERSION = "1.0"
 
@@ -76,5 +78,10 @@ class RunDocument(_Model):
 
     def write(self, runs_dir: Path) -> Path:
         path = runs_dir / f"{self.run_id}.json"
-        atomic_write(path, self.model_dump_json(indent=2) + "\n")
+        atomic_write(path, json.dumps(self.public(), indent=2, ensure_ascii=False) + "\n")
         return path
+
+    def public(self) -> dict[str, Any]:
+        """The document as JSON data with every secret environment value scrubbed (``redaction``)."""
+        data: dict[str, Any] = redact_data(self.model_dump(mode="json"))
+        return data

@@ -101,12 +101,12 @@ class Warehouse:
             return [c.name for c in self.ddl_tables[key]]
         if table is not None and table.columns:
             return [c.name for c in table.columns]
-        cols: list[str] = []
+        cols: dict[str, None] = {}  # ordered and deduplicated in linear time
         for proc in self.project.procedures.values():
             for ref in proc.references.tables.in_scope:
                 if normalize_name(f"{ref.schema_}.{ref.name}") == key:
-                    cols += [c.name for c in ref.columns if c.name not in cols]
-        return cols or None
+                    cols.update(dict.fromkeys(c.name for c in ref.columns))
+        return list(cols) or None
 
 
 def identity_columns(table: TableCatalog) -> set[str]:

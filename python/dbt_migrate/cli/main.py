@@ -150,7 +150,7 @@ def _run_and_report(
         doc = pipeline.run(tables)
     path = write_run(project, doc)
     if as_json:
-        emit_json(doc.model_dump(mode="json"))
+        emit_json(doc.public())
     else:
         print_run(doc, path)
     if doc.summary.get("interrupted"):
@@ -202,7 +202,7 @@ def run(
         raise InputError("give --all or at least one --table")
     project = open_project(project_root)
     mp = MigrationProject(project.root)
-    names = [t.id for t in mp.targets] if all_tables else [TableId.parse(t) for t in tables]
+    names = mp.target_ids() if all_tables else [TableId.parse(t) for t in tables]
     ordered = dependency_order(mp, names)
     _run_and_report(project_root, ordered, as_json=as_json, separate_compile=False, jobs=jobs, **options)
 

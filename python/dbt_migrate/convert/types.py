@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TypeVar
 
 from sqlglot import exp
@@ -29,6 +30,8 @@ def _is_max(node: exp.Expression) -> bool:
     return isinstance(inner, (exp.Var, exp.Column, exp.Identifier)) and inner.name.upper() == "MAX"
 
 
+# A pure function of three strings: a wide table repeats a handful of types thousands of times.
+@lru_cache(maxsize=4096)
 def target_type(sql_type: str, source_dialect: str, target_dialect: str) -> str:
     """A column type from the catalog/DDL, written for the target (lower-case)."""
     if not sql_type:

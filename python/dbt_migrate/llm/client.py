@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrateError
+from ..redaction import redact
 
 if TYPE_CHECKING:
     from ..contracts import Context
@@ -93,15 +94,6 @@ class Accounting:
             "cost_usd": self.cost_usd,
             "rejected": self.rejected,
         }
-
-
-def redact(text: str) -> str:
-    """Remove every secret-looking environment value from ``text`` (keys must never leak)."""
-    for name, value in os.environ.items():
-        upper = name.upper()
-        if value and len(value) >= 8 and any(w in upper for w in ("KEY", "TOKEN", "SECRET", "PASSWORD")):
-            text = text.replace(value, "***")
-    return text
 
 
 def build_messages(

@@ -241,3 +241,61 @@ def convert_fixture(path: Path, workdir: Path | None = None) -> str:
 
 if __name__ == "__main__":
     sys.stdout.write(convert_fixture(Path(sys.argv[1])))
+
+
+def wide_table_project(root: Path, n: int) -> Path:
+    """A migration project whose one target ``silver.Wide`` has ``n`` columns, loaded by a plain
+    INSERT...SELECT from ``bronze.WideSrc`` (same columns), with a one-row test spec over all of
+    them. For the scale checks of context building and conversion (bench/bench_columns.py)."""
+    cols = [f"Col{i}" for i in range(n)]
+    ddl_cols = ",\n".join(f"    [{c}] INT NULL" for c in cols)
+    tables_ddl = (
+        f"CREATE TABLE [bronze].[WideSrc] (\n{ddl_cols}\n);\nGO\nCREATE TABLE [silver].[Wide] (\n{ddl_cols}\n);\nGO\n"
+    )
+    col_list = ", ".join(cols)
+    insert = f"INSERT INTO silver.Wide ({col_list}) SELECT {', '.join(f's.{c}' for c in cols)} FROM bronze.WideSrc AS s"
+    row = {c: i for i, c in enumerate(cols)}
+    table = {
+        "schema": "silver",
+        "name": "Wide",
+        "columns": [{"name": c, "sql_type": "INT", "is_nullable": True} for c in cols],
+        "scoping": {"status": "resolved", "selected_writer": "silver.usp_load_Wide"},
+        "profile": {"classification": {"resolved_kind": "dim_non_scd"}, "natural_key": [cols[0]]},
+    }
+    procedure = {
+        "schema": "silver",
+        "name": "usp_load_Wide",
+        "references": {
+            "tables": {
+                "in_scope": [
+                    {
+                        "schema": "bronze",
+                        "name": "WideSrc",
+                        "is_selected": True,
+                        "columns": [{"name": c} for c in cols],
+                    },
+                    {"schema": "silver", "name": "Wide", "is_updated": True, "columns": [{"name": c} for c in cols]},
+                ]
+            }
+        },
+        "statements": [{"type": "Insert", "action": "migrate", "sql": insert}],
+    }
+    spec = {
+        "item_id": "silver.wide",
+        "unit_tests": [
+            {
+                "name": "test_wide_copies_every_column",
+                "given": [{"table": "bronze.WideSrc", "rows": [row]}],
+                "expect": {"rows": [row]},
+            }
+        ],
+    }
+    procedures_ddl = f"CREATE PROCEDURE [silver].[usp_load_Wide]\nAS\nBEGIN\n    {insert};\nEND;\nGO\n"
+    return write_migration_project(
+        root,
+        tables=[table],
+        procedures=[procedure],
+        test_specs=[spec],
+        tables_ddl=tables_ddl,
+        procedures_ddl=procedures_ddl,
+    )

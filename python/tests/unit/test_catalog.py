@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbt_migrate.catalog import MigrationProject, Profile, TableCatalog, load_file
+from dbt_migrate.catalog import TestSpec as SpecModel  # not "Test*": pytest would collect it
 from dbt_migrate.errors import InputError
 
 
@@ -104,3 +105,55 @@ def test_any_malformed_profile_is_an_input_error_naming_the_file(tmp_path, profi
         load_file(TableCatalog, path)
     except InputError as exc:
         assert "silver.x.json: field 'profile" in str(exc)
+
+
+# -- numbers, nesting and duplicates: named, never an internal error ---------------------------
+@pytest.mark.parametrize(
+    "raw, why",
+    [
+        ("NaN", "NaN is not a number"),
+        ("-Infinity", "-Infinity is not a number"),
+        ("9" * 5000, "a number of 5000 digits"),
+        ("1e400", "out of range"),
+        ("1e-400", "cannot be kept exactly"),
+        ("0.1000000000000000000001", "cannot be kept exactly"),
+    ],
+)
+def test_numbers_json_cannot_keep_are_named_with_their_field(tmp_path, raw, why):
+    path = tmp_path / "spec.json"
+    path.write_text('{"item_id": "s.t", "unit_tests": [{"name": "t", "expect": {"rows": [{"A": ' + raw + "}]}}]}")
+    with pytest.raises(InputError) as err:
+        load_file(SpecModel, path)
+    assert "field 'unit_tests.0.expect.rows.0.A'" in str(err.value) and why in str(err.value)
+
+
+@pytest.mark.parametrize("raw, value", [("150.00", 150.0), ("0.1", 0.1), ("1" * 40, int("1" * 40)), ("-0.5e2", -50.0)])
+def test_numbers_that_can_be_kept_are_kept_exactly(tmp_path, raw, value):
+    path = tmp_path / "spec.json"
+    path.write_text('{"item_id": "s.t", "unit_tests": [{"name": "t", "expect": {"rows": [{"A": ' + raw + "}]}}]}")
+    assert load_file(SpecModel, path).unit_tests[0].expect.rows[0]["A"] == value
+
+
+def test_json_nested_200k_deep_is_a_named_input_error(tmp_path):
+    path = _write(tmp_path / "deep.json", "[" * 200_000 + "]" * 200_000)
+    with pytest.raises(InputError, match="deep.json: JSON nested too deeply"):
+        load_file(SpecModel, path)
+
+
+def test_two_files_for_one_table_reject_that_table_naming_both(tmp_path):
+    table = {"schema": "silver", "name": "DimStore", "profile": BASE_PROFILE}
+    _write(tmp_path / "catalog/tables/silver.dimstore.json", table)
+    _write(tmp_path / "catalog/tables/Silver.DimStore.json", table)
+    _write(tmp_path / "catalog/tables/silver.other.json", {**table, "name": "Other"})
+    mp = MigrationProject(tmp_path)
+    assert list(mp.tables) == ["silver.other"]
+    with pytest.raises(InputError) as err:
+        mp.table("silver.DimStore")
+    assert "Silver.DimStore.json" in str(err.value) and "silver.dimstore.json" in str(err.value)
+    assert sorted(t.key for t in mp.target_ids()) == ["silver.dimstore", "silver.other"]
+
+
+def test_an_unknown_dialect_names_the_known_ones(tmp_path):
+    _write(tmp_path / "manifest.json", {"dialect": "cobol"})
+    with pytest.raises(InputError, match=r"field 'dialect': .*unknown dialect 'cobol'; known dialects: .*tsql"):
+        MigrationProject(tmp_path).require_manifest()
