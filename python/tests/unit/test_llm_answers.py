@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import jinja2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jinja2 import nodes
 
 from dbt_migrate.catalog import MigrationProject
 from dbt_migrate.context import build_context
 from dbt_migrate.contracts import Context
-from dbt_migrate.convert import Conversion
+from dbt_migrate.convert import Conversion, convert_context
 from dbt_migrate.llm.client import STYLE_RULES, Accounting, LlmClient, LlmConfig, build_messages
 from dbt_migrate.llm.correction import allowed_inputs, attempt, feedback_for, model_from_answer, rejection_feedback
 from dbt_migrate.llm.guard import DENIED_FUNCTIONS, AnswerRejected, checked_query
@@ -77,10 +79,21 @@ def ctx(wh) -> Context:
     return build_context(wh, TABLE)
 
 
+OUR_JINJA = {"source", "ref", "invocation_id", "dbt", "dbt_migrate"}
+
+
 def jinja_names(text: str) -> set[str]:
     """Every name the model's Jinja loads (what dbt would resolve when rendering it)."""
     tree = jinja2.Environment(extensions=["jinja2.ext.do"]).parse(text)
     return {n.name for n in tree.find_all(nodes.Name)}
+
+
+def assert_only_our_jinja(text: str) -> None:
+    """The model's Jinja is expressions over dbt-migrate's own names: no statement of any kind."""
+    tree = jinja2.Environment(extensions=["jinja2.ext.do"]).parse(text)
+    statements = [type(n).__name__ for n in tree.find_all(nodes.Stmt) if not isinstance(n, nodes.Output)]
+    assert statements == [], statements
+    assert {n.name for n in tree.find_all(nodes.Name)} <= OUR_JINJA
 
 
 def reason_of(sql: str, ctx: Context, wh: Warehouse) -> str:
@@ -99,7 +112,7 @@ def test_plain_sql_becomes_a_model_with_source_calls_written_by_dbt_migrate(ctx,
     assert "{{ source('bronze', 'OrderItem') }}" in conv.sql
     assert "bronze.Orders" not in conv.sql  # every legacy name went through source()
     assert "'{{ invocation_id }}' as _dbt_run_id" in conv.sql
-    assert jinja_names(conv.sql) <= {"source", "ref", "invocation_id", "dbt", "dbt_migrate"}
+    assert_only_our_jinja(conv.sql)
     assert {(r.source_name, r.table_name) for r in conv.relations} == {("bronze", "Orders"), ("bronze", "OrderItem")}
 
 
@@ -113,6 +126,22 @@ def test_the_answer_goes_through_the_same_tail_as_the_rules(ctx, wh):
     """T-SQL functions become the same dbt cross-database macros the rules emit."""
     conv = model_from_answer(GOOD.replace("as Revenue\n", "as Revenue, GETDATE() as Stamp\n"), ctx, wh)
     assert "{{ dbt.current_timestamp() }} as Stamp" in conv.sql
+
+
+def test_an_answer_equal_to_the_rules_select_gives_the_rules_model(wh):
+    """One tail: for an incremental table too (source()/ref(), the watermark filter, audit column)."""
+    ctx = build_context(wh, "silver.FactOrderLine")
+    sql = (
+        "SELECT o.OrderID, i.ItemNo, d.CustomerCode, o.OrderDate, i.ProductCode, i.Qty AS Quantity,"
+        " i.Qty * i.Price AS LineAmount FROM bronze.Orders AS o"
+        " INNER JOIN bronze.OrderItem AS i ON i.OrderID = o.OrderID"
+        " INNER JOIN silver.DimCustomer AS d ON d.CustomerCode = CAST(o.CustomerID AS NVARCHAR(20))"
+        " WHERE o.Status <> 'CANCELLED'"
+    )
+    conv = model_from_answer(sql, ctx, wh)
+    assert conv.sql == convert_context(ctx, wh).sql
+    assert "{{ dbt_migrate.watermark_filter('OrderDate') }}" in conv.sql and conv.uses_watermark
+    assert "{{ ref('dimcustomer') }}" in conv.sql
 
 
 def test_audit_columns_of_the_answer_give_way_to_dbt_migrates_own(ctx, wh):
@@ -137,7 +166,34 @@ def test_jinja_in_an_answer_is_rejected_with_a_named_reason(ctx, wh, case):
 def test_jinja_in_a_comment_is_neutralised(ctx, wh, case):
     conv = model_from_answer(NEUTRALISED[case], ctx, wh)
     assert "run_query" not in conv.sql and "env_var" not in conv.sql and "--" not in conv.sql and "/*" not in conv.sql
-    assert jinja_names(conv.sql) <= {"source", "ref", "invocation_id", "dbt", "dbt_migrate"}
+    assert_only_our_jinja(conv.sql)
+
+
+FRAGMENTS = st.sampled_from(
+    ["{{", "}}", "{%", "%}", "{#", "#}", "{% raw %}", "{% endraw %}"]
+    + ["run_query('x')", "var.__globals__", "env_var('K')"]
+    + ["'", "''", '"', "--", "/*", "*/", "\n", " ", "{", "}", "%", "#", "-", "dbt", "x"]
+)
+PLACES = {
+    "string": lambda p: GOOD.replace("'CANCELLED'", "'" + p.replace("'", "''") + "'"),
+    "identifier": lambda p: GOOD.replace("as Revenue\n", "[" + p.replace("]", "]]") + "] as Revenue\n"),
+    "line_comment": lambda p: GOOD + "\n-- " + p.replace("\n", " "),
+    "block_comment": lambda p: GOOD.replace("select\n", "select /* " + p.replace("*/", "* /") + " */\n", 1),
+    "bare": lambda p: GOOD.replace("from orders as o", "from orders as o " + p),
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.lists(FRAGMENTS, max_size=10).map("".join), place=st.sampled_from(sorted(PLACES)))
+def test_no_payload_anywhere_in_an_answer_reaches_the_model_as_jinja(ctx, wh, payload, place):
+    """Rejected with a named reason, or a model whose only Jinja is dbt-migrate's own."""
+    try:
+        conv = model_from_answer(PLACES[place](payload), ctx, wh)
+    except AnswerRejected as exc:
+        assert exc.code in {"jinja", "parse", "not_select", "table", "function", "write", "convert"}, exc.reason
+        return
+    assert conv.ok
+    assert_only_our_jinja(conv.sql)
 
 
 @pytest.mark.parametrize(
