@@ -185,6 +185,7 @@ def test_jinja_bypasses_are_rejected_and_plant_nothing_even_after_a_plain_dbt_bu
         timeout=600,
     )
     assert built.returncode == 0, built.stdout[-3000:]
+    assert (project / "dbt" / "warehouse.duckdb").is_file()  # the canary query below looks at a real file
     assert _canaries(project) == []
 
 
