@@ -1,11 +1,10 @@
 """Offline stand-ins for the dbt Jinja a generated model calls: one home for all of them.
 
-The equivalence check renders models without dbt, the LLM output guard renders answers before
-they are written, and the sqlfluff templater (``sqlfluff_libs/``) lints generated models; all three
-need ``dbt.<cross-database macro>()`` and ``dbt_migrate.watermark_filter()`` to produce the SQL
-dbt would on DuckDB outside an incremental run. They get it here. The e2e test
-``test_rules_match_macros.py`` renders the real macros through dbt-duckdb and evaluates both sides
-in DuckDB, so a stand-in that drifts from dbt fails CI.
+The equivalence check renders models without dbt and the sqlfluff templater (``sqlfluff_libs/``)
+lints generated models; both need ``dbt.<cross-database macro>()`` and
+``dbt_migrate.watermark_filter()`` to produce the SQL dbt would on DuckDB outside an incremental
+run. They get it here. The e2e test ``test_rules_match_macros.py`` renders the real macros through
+dbt-duckdb and evaluates both sides in DuckDB, so a stand-in that drifts from dbt fails CI.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ def _unknown(namespace: str, name: str) -> Any:
 
 class DbtStandins:
     """``dbt.<macro>()`` as dbt-duckdb renders it. ``on_unknown(namespace, name)`` decides what an
-    unknown macro gives: raise (the default) or a neutral value (the guard only parses the SQL)."""
+    unknown macro gives: raise (the default) or a value of the caller's choosing."""
 
     def __init__(self, on_unknown: Callable[[str, str], Any] = _unknown):
         self._on_unknown = on_unknown

@@ -334,38 +334,34 @@ class Pipeline:
         return acc
 
     def _llm_first_answer(self, item: Item, wh: Warehouse) -> Conversion:
-        """Ask until the guard accepts an answer (each rejection is a failed iteration)."""
-        from .llm.correction import attempt
+        """Ask until an answer passes the check (each rejection is a failed iteration, its reason
+        fed back with the next question)."""
+        from .llm.correction import attempt, rejection_feedback
 
         client = self.llm_client
         if client is None:
             raise RuntimeError("internal: the LLM path ran without an LLM client")
         acc = self._accounting(item)
         conv = Conversion(error="needs_llm")
+        feedback = None
         for n in range(self.max_iterations):
-            conv = attempt(client, item.ctx, acc, wh.dbt.dialect, wh.dbt.declared_sources)
+            conv = attempt(client, item.ctx, wh, acc, feedback)
             item.result.warnings += conv.warnings
             if conv.ok or conv.error == "llm_unavailable":
                 break
             item.result.output.execution.self_correction_iterations = n + 1
+            feedback = rejection_feedback(conv)
         item.result.output.llm = acc.as_dict()
         return conv
 
     def _revise(self, item: Item, iteration: int) -> bool:
-        """With an LLM: feed back what failed and take a corrected answer (guarded)."""
+        """With an LLM: feed back what failed and take a corrected answer (checked)."""
         if self.llm_client is None or item.context is None or item.conversion is None or self._wh is None:
             return False
         from .llm.correction import attempt, feedback_for
 
         acc = self._accounting(item)
-        conv = attempt(
-            self.llm_client,
-            item.context,
-            acc,
-            self._wh.dbt.dialect,
-            self._wh.dbt.declared_sources,
-            feedback_for(item.conversion.sql or "", item.result),
-        )
+        conv = attempt(self.llm_client, item.context, self._wh, acc, feedback_for(item.conversion, item.result))
         item.result.output.llm = acc.as_dict()
         item.result.warnings += conv.warnings
         if not conv.ok:

@@ -31,6 +31,7 @@ class Conversion:
     error: str | None = None  # reason code, e.g. "needs_llm"
     construct: str | None = None
     warnings: list[str] = field(default_factory=list)
+    answer: str | None = None  # the LLM's plain-SQL answer this model was made from
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,14 @@ def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
         query = normalize_types(legacy_query(ctx, wh))
     except NotConvertible as exc:
         return Conversion(error="needs_llm", construct=str(exc))
+    return model_from_query(query, ctx, wh)
+
+
+def model_from_query(query: exp.Query, ctx: Context, wh: Warehouse) -> Conversion:
+    """The shared tail of every conversion, rules and LLM answers alike: a SELECT over legacy table
+    names (source dialect, semantics and types already normalized) -> the model text, with every
+    piece of Jinja (``source()``/``ref()``, the watermark filter, cross-database macros, audit
+    columns) emitted here and nowhere else."""
     incremental = ctx.incremental
     warnings: list[str] = []
     if incremental:
@@ -103,4 +112,12 @@ def restrict_givens(ctx: Context, relations: list[Relation]) -> list[str]:
     return warnings
 
 
-__all__ = ["Conversion", "NotConvertible", "convert_context", "legacy_query", "restrict_givens", "normalize_name"]
+__all__ = [
+    "Conversion",
+    "NotConvertible",
+    "convert_context",
+    "legacy_query",
+    "model_from_query",
+    "restrict_givens",
+    "normalize_name",
+]

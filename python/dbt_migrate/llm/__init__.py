@@ -1,1 +1,1 @@
-"""The LLM path: litellm client, the output guard, generation and self-correction."""
+"""The LLM path: litellm client, the answer check (`guard`), generation and self-correction."""

@@ -28,18 +28,18 @@ ENV_MODEL = "DBT_MIGRATE_LLM_MODEL"
 ENV_MOCK = "DBT_MIGRATE_LLM_MOCK_RESPONSES"
 
 STYLE_RULES = """\
-- Return exactly one dbt model in one ```sql fenced block, and nothing after it.
-- The model is a SELECT: import CTEs first (`select * from {{ source(...) }}` / `{{ ref(...) }}`),
-  one logical step per CTE, a `final` CTE, and `select * from final` last.
-- Lower-case keywords, explicit `as`, trailing commas, 4-space indent.
-- Use only the sources and refs listed below, with exactly those arguments.
-- Allowed Jinja: source, ref, this, is_incremental, var, invocation_id, dbt.* cross-database
-  macros, dbt_migrate.watermark_filter. No config() (dbt-migrate renders it), no run_query, no
-  statement blocks, no env_var, no modules, no DDL or DML.
-- Output columns: exactly the target's columns listed below (names as written), plus
-  `'{{ invocation_id }}' as _dbt_run_id`.
+- Answer with plain SQL: exactly one SELECT statement in the legacy code's dialect (answer_dialect
+  below: T-SQL for SQL Server), in one ```sql fenced block, and nothing after it. CTEs (WITH ...)
+  are welcome, one logical step per CTE.
+- Read the legacy tables by their legacy names (schema.table, e.g. bronze.Store), and only the
+  tables listed under allowed_tables. No table functions, no OPENROWSET/OPENQUERY, no file readers.
+- No Jinja or templating of any kind (no {{ }}, {% %}, {# #}): dbt-migrate writes source()/ref(),
+  the incremental filter, config and the audit columns itself. No comments.
+- No DDL or DML, no SELECT INTO, no variables, no system functions or procedures.
+- Output columns: exactly the target's columns listed below, names as written, nothing else (no
+  _dbt_run_id or _loaded_at).
 - Reproduce the procedure's effect on the target table as a full load (the dbt materialization
-  handles merge/append)."""
+  handles merge/append and incremental filtering)."""
 
 
 class LlmError(MigrateError):
@@ -96,10 +96,11 @@ class Accounting:
         }
 
 
-def build_messages(
-    ctx: Context, sources: list[str], refs: list[str], feedback: dict[str, Any] | None = None
-) -> list[dict[str, str]]:
-    """The prompt: context, mapping, materialization and rules; feedback from the last attempt."""
+def build_messages(ctx: Context, tables: list[str], feedback: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """The prompt: context, allowed tables and rules; feedback from the last attempt.
+
+    ``feedback`` may hold ``previous_sql`` (the last plain-SQL answer, sent back as the assistant's
+    turn) and what went wrong with it; never the ground-truth unit tests."""
     legacy = ctx.refactored_sql or ctx.proc_body or "\n".join(s.sql for s in ctx.migrate_statements)
     mat = ctx.materialization
     payload = {
@@ -111,29 +112,30 @@ def build_messages(
         "watermark": mat.watermark,
         "target_columns": [{"name": c.name, "type": c.data_type} for c in ctx.columns if not c.is_identity],
         "profile": ctx.profile,
-        "allowed_sources": sources,
-        "allowed_refs": refs,
+        "allowed_tables": tables,
+        "answer_dialect": ctx.source_dialect,
         "source_dialect": ctx.source_dialect,
         "target_dialect": ctx.target_dialect,
         "routing_reasons": ctx.routing_reasons,
     }
     user = (
-        "Convert this SQL Server stored procedure's effect on its target table into one dbt model.\n\n"
+        "Write the SELECT that computes this SQL Server stored procedure's effect on its target table.\n\n"
         f"Context:\n```json\n{json.dumps(payload, indent=2, default=str)}\n```\n\n"
         f"Legacy SQL ({ctx.source_dialect}):\n```sql\n{legacy}\n```\n"
     )
     messages = [
-        {"role": "system", "content": "You convert T-SQL stored procedures into dbt models.\n" + STYLE_RULES},
+        {"role": "system", "content": "You rewrite T-SQL stored procedures as one plain SQL SELECT.\n" + STYLE_RULES},
         {"role": "user", "content": user},
     ]
     if feedback:
         failure = {k: v for k, v in feedback.items() if k != "previous_sql"}
-        messages.append({"role": "assistant", "content": f"```sql\n{feedback.get('previous_sql', '')}\n```"})
+        if feedback.get("previous_sql"):
+            messages.append({"role": "assistant", "content": f"```sql\n{feedback['previous_sql']}\n```"})
         messages.append(
             {
                 "role": "user",
                 "content": (
-                    "That model failed. Fix it and answer with the whole corrected model.\n"
+                    "That did not work. Fix it and answer with the whole corrected SELECT (plain SQL).\n"
                     f"```json\n{json.dumps(failure, indent=2, default=str)}\n```"
                 ),
             }

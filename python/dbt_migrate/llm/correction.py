@@ -1,91 +1,116 @@
 """LLM generation and self-correction for one pipeline item (used only with ``--llm``).
 
-Every answer goes through the output guard before anything is written; a rejected answer counts as
-a failed attempt and its reason is recorded. Ground-truth unit tests are never part of what the
-LLM may change: it only ever returns the model's SQL.
+The LLM answers with plain SQL over the legacy table names. Every answer goes through the answer
+check (``guard``) and then through the same conversion tail as the rules' own output
+(``convert.model_from_query``), which writes all of the model's Jinja. A rejected answer counts as a
+failed attempt, its reason recorded and fed back. Ground-truth unit tests are never part of what
+the LLM may change: it only ever returns the SELECT.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..convert import Conversion
-from ..convert.relations import Relation
+from sqlglot import exp
+
+from ..convert import Conversion, model_from_query
+from ..convert.semantics import apply_operator_semantics
+from ..convert.types import normalize_types
 from ..names import normalize_name
 from .client import Accounting, LlmClient, LlmError, build_messages, extract_sql
-from .guard import check_model_sql
+from .guard import AnswerRejected, check_rendered, checked_query
 
 if TYPE_CHECKING:
     from ..contracts import Context
+    from ..warehouse import Warehouse
+
+AUDIT_COLUMNS = ("_dbt_run_id", "_loaded_at")
 
 
-def known_relations(ctx: Context, declared: dict[str, tuple[str, str]]) -> tuple[dict[str, Relation], set[str]]:
-    """What the model may read: the legacy code's tables through their source()/ref() mapping."""
-    sources: dict[str, Relation] = {}
-    refs: set[str] = set()
-    for t in ctx.source_tables:
-        if t.kind == "ref" and t.model_name:
-            refs.add(t.model_name)
-        elif t.kind == "source" and t.source_name and t.table_name:
-            src, tbl = t.source_name, t.table_name
-            sources[f"{src.lower()}.{tbl.lower()}"] = Relation(
-                key=normalize_name(t.relation), kind="source", source_name=src, table_name=tbl
-            )
-    for key, (src, tbl) in declared.items():
-        sources.setdefault(
-            f"{src.lower()}.{tbl.lower()}", Relation(key=key, kind="source", source_name=src, table_name=tbl)
-        )
-    return sources, refs
+def allowed_inputs(ctx: Context, wh: Warehouse) -> tuple[list[str], set[str]]:
+    """What an answer may read: the legacy code's tables (named in the prompt, as the catalog
+    writes them), and, as keys, also every known target (a ``ref()``) and declared source."""
+    named = list(dict.fromkeys(t.relation for t in ctx.source_tables))
+    keys = {normalize_name(n) for n in named} | set(wh.targets) | set(wh.dbt.declared_sources)
+    return named, keys
+
+
+def _drop_audit_columns(query: exp.Query) -> None:
+    """dbt-migrate adds ``_dbt_run_id``/``_loaded_at`` itself; an answer's own would collide."""
+    if isinstance(query, exp.Select):
+        kept = [p for p in query.expressions if p.alias_or_name.lower() not in AUDIT_COLUMNS]
+        if kept and len(kept) != len(query.expressions):
+            query.set("expressions", kept)
+
+
+def model_from_answer(sql: str, ctx: Context, wh: Warehouse) -> Conversion:
+    """A plain-SQL answer -> a model through the shared tail; raises ``AnswerRejected``."""
+    _, keys = allowed_inputs(ctx, wh)
+    query = checked_query(sql, keys, ctx.source_dialect)
+    try:
+        query = normalize_types(apply_operator_semantics(query, wh.ddl_type_schema, ctx.source_dialect))
+        _drop_audit_columns(query)
+        check_rendered(query, wh.dbt.dialect)
+        conv = model_from_query(query, ctx, wh)
+    except AnswerRejected:
+        raise
+    except Exception as exc:  # sqlglot on untrusted SQL: any failure is this answer's, named
+        detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+        raise AnswerRejected("convert", f"the SELECT could not be converted ({type(exc).__name__}: {detail})") from None
+    conv.generator = "llm"
+    conv.answer = sql.strip()
+    return conv
 
 
 def attempt(
     client: LlmClient,
     ctx: Context,
+    wh: Warehouse,
     accounting: Accounting,
-    dialect: str,
-    declared: dict[str, tuple[str, str]],
     feedback: dict[str, Any] | None = None,
 ) -> Conversion:
-    """One LLM answer, guarded. Returns a Conversion (``ok`` only when the guard passed)."""
-    sources, refs = known_relations(ctx, declared)
-    source_calls = [f"source('{r.source_name}', '{r.table_name}')" for r in sources.values()]
-    messages = build_messages(ctx, source_calls, [f"ref('{r}')" for r in sorted(refs)], feedback)
+    """One LLM answer, checked and converted. ``ok`` only when the answer passed every check."""
+    named, _ = allowed_inputs(ctx, wh)
+    messages = build_messages(ctx, named, feedback)
     try:
         answer = client.complete(messages, accounting)
     except LlmError as exc:
         return Conversion(error="llm_unavailable", construct=str(exc), generator="llm")
     sql = extract_sql(answer)
-    if sql is None:
-        reason = "answer has no fenced SQL block"
-        accounting.rejected.append(reason)
-        return Conversion(error="llm_rejected", construct=reason, generator="llm")
-    allowed = {(r.source_name, r.table_name) for r in sources.values() if r.source_name and r.table_name}
-    guard = check_model_sql(sql, allowed, refs, dialect)
-    if not guard.ok:
-        reason = "; ".join(guard.reasons)
-        accounting.rejected.append(reason)
+    try:
+        if sql is None:
+            raise AnswerRejected("no_sql", "the answer has no fenced SQL block")
+        return model_from_answer(sql, ctx, wh)
+    except AnswerRejected as exc:
+        accounting.rejected.append(exc.reason)
         return Conversion(
             error="llm_rejected",
-            construct=reason,
+            construct=exc.reason,
             generator="llm",
-            sql=None,
-            warnings=[f"rejected LLM answer: {reason}"],
+            warnings=[f"rejected LLM answer: {exc.reason}"],
+            answer=sql if sql is not None else answer,
         )
-    used = [sources[f"{s.lower()}.{t.lower()}"] for s, t in dict.fromkeys(guard.sources)]
-    used += [Relation(key=r, kind="ref", model_name=r) for r in dict.fromkeys(guard.refs)]
-    return Conversion(
-        sql=sql.rstrip() + "\n", generator="llm", relations=used, uses_watermark="dbt_migrate.watermark_filter" in sql
-    )
 
 
-def feedback_for(previous_sql: str, result: Any) -> dict[str, Any]:
-    """What the last attempt got wrong: dbt errors, failing unit tests, equivalence gaps."""
+def rejection_feedback(conv: Conversion) -> dict[str, Any]:
+    """What to tell the LLM about an answer the check refused."""
+    return {"previous_sql": conv.answer or "", "rejected": conv.construct}
+
+
+def feedback_for(conv: Conversion, result: Any) -> dict[str, Any]:
+    """What the last model got wrong: dbt errors, failing unit-test counts, equivalence gaps.
+
+    The previous answer goes back as it was written (plain SQL); a model the rules wrote goes as
+    ``generated_model`` for reference. Unit-test rows are never sent."""
     ex = result.output.execution
     fb: dict[str, Any] = {
-        "previous_sql": previous_sql,
         "dbt_errors": ex.dbt_errors[:10],
         "unit_tests": {"total": ex.unit_tests.total, "passed": ex.unit_tests.passed},
     }
+    if conv.answer:
+        fb["previous_sql"] = conv.answer
+    else:
+        fb["generated_model"] = conv.sql or ""
     eq = result.output.equivalence
     if eq:
         fb["equivalence"] = {

@@ -1,32 +1,34 @@
-"""The output guard: what an LLM-written model may contain, checked before anything is written.
+"""The answer check: an LLM answer is plain SQL, read as data, never as a template.
 
-Jinja is read as a jinja2 AST (never a regex): only an allow-list of names may appear, no
-``{% call statement %}`` blocks, and only known ``source()``/``ref()`` targets. The model is then
-rendered with stand-ins for those calls and parsed with sqlglot: it must be one SELECT, with no DDL
-or DML anywhere in it.
+The model is asked for one SELECT over the legacy table names. Before anything is written the
+answer must pass, in this order (the first failure names the reason, ``<code>: <detail>``):
+
+1. ``jinja``: no Jinja delimiter (``{{ {% {# }} %} #}``) outside SQL comments. Comments are
+   dropped, so Jinja inside one is neutralised rather than rejected;
+2. ``parse``: sqlglot reads it in the answer dialect as exactly one statement, a query
+   (``not_select``), with no DDL/DML or ``SELECT ... INTO`` anywhere in it (``write``);
+3. ``table``: every table read is an allowed input (CTE names are not tables), written as a plain
+   name (no file paths, no table functions: ``table_function``);
+4. ``function``: no function on the deny list (file readers, SQL-in-a-string, settings and
+   environment, extension loading, warehouse-side system procedures);
+5. ``placeholder``: no identifier that looks like dbt-migrate's own placeholders.
+
+dbt-migrate then emits every piece of Jinja itself (``convert.model_from_query``), and the text of
+the checked tree as the target dialect writes it is scanned once more for delimiters and denied
+function names.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import jinja2
 import sqlglot
-from jinja2 import nodes
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
-from ..jinja_standins import DbtMigrateStandins, DbtStandins
+from ..names import normalize_name
 
-ALLOWED_CALLS = {"source", "ref", "is_incremental", "var"}
-ALLOWED_NAMES = ALLOWED_CALLS | {"this", "invocation_id", "dbt", "dbt_migrate", "target"}
-FORBIDDEN_HINT = {
-    "config": "config is rendered by dbt-migrate from the classification; leave it out",
-    "run_query": "run_query executes SQL at compile time",
-    "statement": "statement blocks execute SQL",
-    "env_var": "env_var reads the environment (secrets)",
-    "modules": "modules gives access to Python modules",
-    "adapter": "adapter calls reach the warehouse",
-}
+DELIMITERS = ("{{", "{%", "{#", "}}", "%}", "#}")
+PLACEHOLDER_PREFIX = "__dbtm"
+
 WRITE_NODES = (
     exp.Insert,
     exp.Update,
@@ -37,140 +39,212 @@ WRITE_NODES = (
     exp.Alter,
     exp.TruncateTable,
     exp.Command,
+    exp.Copy,
+    exp.Pragma,
+    exp.Set,
+    exp.Use,
+    exp.Into,
 )
 
-
-@dataclass
-class GuardResult:
-    reasons: list[str] = field(default_factory=list)
-    sources: list[tuple[str, str]] = field(default_factory=list)
-    refs: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.reasons
-
-
-def _const_args(call: nodes.Call) -> list[str] | None:
-    values = []
-    for arg in call.args:
-        if not isinstance(arg, nodes.Const) or not isinstance(arg.value, str):
-            return None
-        values.append(arg.value)
-    return values
-
-
-def _call_name(node: nodes.Call) -> str:
-    target = node.node
-    if isinstance(target, nodes.Name):
-        return target.name
-    if isinstance(target, nodes.Getattr) and isinstance(target.node, nodes.Name):
-        return f"{target.node.name}.{target.attr}"
-    return "<expression>"
-
-
-def check_jinja(sql: str, known_sources: set[tuple[str, str]], known_refs: set[str]) -> GuardResult:
-    result = GuardResult()
-    env = jinja2.Environment(extensions=["jinja2.ext.do"])
-    try:
-        tree = env.parse(sql)
-    except jinja2.TemplateSyntaxError as exc:
-        result.reasons.append(f"Jinja does not parse: {exc.message} (line {exc.lineno})")
-        return result
-    known_sources_ci = {(s.lower(), t.lower()) for s, t in known_sources}
-    known_refs_ci = {r.lower() for r in known_refs}
-    for block in tree.find_all(nodes.CallBlock):
-        result.reasons.append(f"forbidden: {{% call {_call_name(block.call)} %}} block ({FORBIDDEN_HINT['statement']})")
-    for name in tree.find_all(nodes.Name):
-        if name.ctx == "load" and name.name not in ALLOWED_NAMES:
-            hint = FORBIDDEN_HINT.get(name.name, "not in the allow-list")
-            result.reasons.append(f"forbidden Jinja name '{name.name}': {hint}")
-    for attr in tree.find_all(nodes.Getattr):
-        if isinstance(attr.node, nodes.Name) and attr.node.name == "dbt_migrate" and attr.attr.startswith("_"):
-            result.reasons.append(f"forbidden: private macro dbt_migrate.{attr.attr}")
-    for call in tree.find_all(nodes.Call):
-        call_name = _call_name(call)
-        if call_name == "source":
-            args = _const_args(call)
-            if args is None or len(args) != 2:
-                result.reasons.append("source() must take two string literals")
-            elif (args[0].lower(), args[1].lower()) not in known_sources_ci:
-                result.reasons.append(f"unknown source('{args[0]}', '{args[1]}')")
-            else:
-                result.sources.append((args[0], args[1]))
-        elif call_name == "ref":
-            args = _const_args(call)
-            if args is None or not args:
-                result.reasons.append("ref() must take string literals")
-            elif args[-1].lower() not in known_refs_ci:
-                result.reasons.append(f"unknown ref('{args[-1]}')")
-            else:
-                result.refs.append(args[-1])
-    return result
-
-
-class _Stub:
-    """Renders any attribute access or call (``dbt.dateadd(...)``) to a neutral SQL expression."""
-
-    def __init__(self, text: str = "null"):
-        self.text = text
-
-    def __getattr__(self, _name: str) -> _Stub:
-        return self
-
-    def __call__(self, *args, **kwargs) -> str:
-        return self.text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _neutral(_namespace: str, _name: str) -> _Stub:
-    """An unknown macro renders as ``null``: the guard only needs SQL that parses."""
-    return _Stub()
-
-
-def render_stub(sql: str) -> str:
-    """The model with stand-ins: relations become plain names, macros neutral expressions."""
-    env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)
-    counter = iter(range(10_000))
-    ctx = {
-        "source": lambda s, t: f"__source_{next(counter)}",
-        "ref": lambda *a, **k: f"__ref_{next(counter)}",
-        "this": "__this",
-        "is_incremental": lambda: False,
-        "var": lambda name, default=None: "null" if default is None else default,
-        "invocation_id": "00000000",
-        "dbt": DbtStandins(_neutral),
-        "dbt_migrate": DbtMigrateStandins(_neutral),
-        "target": _Stub("dev"),
+# Functions no model needs and an attacker wants: file and network readers, SQL hidden in a string,
+# settings and the environment, extension loading, warehouse system procedures.
+DENIED_FUNCTIONS = frozenset(
+    {
+        # DuckDB
+        "read_csv",
+        "read_csv_auto",
+        "read_text",
+        "read_blob",
+        "read_json",
+        "read_json_auto",
+        "read_json_objects",
+        "read_ndjson",
+        "read_ndjson_auto",
+        "read_ndjson_objects",
+        "read_parquet",
+        "parquet_scan",
+        "parquet_metadata",
+        "parquet_schema",
+        "parquet_file_metadata",
+        "parquet_kv_metadata",
+        "sniff_csv",
+        "glob",
+        "query",
+        "query_table",
+        "json_execute_serialized_sql",
+        "getenv",
+        "current_setting",
+        "set_config",
+        "which_secret",
+        "load",
+        "install",
+        "attach",
+        "detach",
+        "copy",
+        "pragma",
+        "checkpoint",
+        "force_checkpoint",
+        "export_database",
+        "import_database",
+        "http_get",
+        "http_post",
+        # Postgres
+        "pg_read_file",
+        "pg_read_binary_file",
+        "pg_ls_dir",
+        "pg_stat_file",
+        "pg_sleep",
+        "lo_import",
+        "lo_export",
+        "dblink",
+        "dblink_exec",
+        # SQL Server
+        "openrowset",
+        "opendatasource",
+        "openquery",
+        "openxml",
+        # Spark / Databricks
+        "read_files",
+        "reflect",
+        "java_method",
+        "secret",
     }
-    return env.from_string(sql).render(**ctx)
+)
+DENIED_PREFIXES = ("read_", "duckdb_", "pg_", "xp_", "sp_", "system$", "system_", "sqlite_", "mysql_", "postgres_")
+DENIED_SUFFIXES = ("_scan",)
+# Table functions (a function in FROM / APPLY) are refused unless listed here.
+ALLOWED_TABLE_FUNCTIONS = frozenset({"unnest", "generate_series"})
 
 
-def check_model_sql(sql: str, known_sources: set[tuple[str, str]], known_refs: set[str], dialect: str) -> GuardResult:
-    """Every rule at once; ``reasons`` empty means the model may be written."""
-    result = check_jinja(sql, known_sources, known_refs)
-    if result.reasons:
-        return result
+class AnswerRejected(Exception):
+    """The answer may not become a model; ``reason`` is ``<code>: <detail>``."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.reason = f"{code}: {detail}"
+
+
+def _delimiter_in(text: str) -> str | None:
+    return next((d for d in DELIMITERS if d in text), None)
+
+
+def text_without_comments(sql: str, dialect: str) -> str:
+    """The answer as its tokens see it: comments dropped, tokens kept with their spacing."""
     try:
-        plain = render_stub(sql)
-    except jinja2.TemplateError as exc:
-        result.reasons.append(f"Jinja does not render: {exc}")
-        return result
+        tokens = sqlglot.tokenize(sql, read=dialect)
+    except sqlglot.errors.SqlglotError as exc:
+        raise AnswerRejected("parse", f"the SQL does not tokenize ({dialect}): {str(exc).splitlines()[0]}") from None
+    pieces: list[str] = []
+    pos = 0
+    for tok in tokens:
+        if pieces and tok.start > pos:
+            pieces.append(" ")  # whitespace or a comment between tokens: one space
+        pieces.append(sql[tok.start : tok.end + 1])
+        pos = tok.end + 1
+    return "".join(pieces)
+
+
+def parse_answer(sql: str, dialect: str) -> exp.Query:
+    """Steps 1 and 2: one query, no Jinja outside comments, no writes; comments removed."""
+    text = text_without_comments(sql, dialect)
+    found = _delimiter_in(text)
+    if found:
+        what = "answers are plain SQL; dbt-migrate writes the Jinja"
+        raise AnswerRejected("jinja", f"the answer contains '{found}' outside a comment ({what})")
     try:
-        statements = [s for s in sqlglot.parse(plain, read=dialect) if s is not None]
-    except sqlglot.errors.ParseError as exc:
-        result.reasons.append(f"SQL does not parse ({dialect}): {str(exc).splitlines()[0]}")
-        return result
+        statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
+    except sqlglot.errors.SqlglotError as exc:
+        raise AnswerRejected("parse", f"the SQL does not parse ({dialect}): {str(exc).splitlines()[0]}") from None
     if len(statements) != 1:
-        result.reasons.append(f"expected one SELECT statement, found {len(statements)}")
-        return result
+        raise AnswerRejected("not_select", f"expected exactly one SELECT statement, found {len(statements)}")
     tree = statements[0]
-    writes = [n for n in tree.walk() if isinstance(n, WRITE_NODES)]
+    writes = sorted({n.key.upper() for n in tree.walk() if isinstance(n, WRITE_NODES)})
     if writes:
-        kinds = sorted({n.key.upper() for n in writes})
-        result.reasons.append(f"DDL/DML not allowed in a model: {', '.join(kinds)}")
-    elif not isinstance(tree, exp.Query):
-        result.reasons.append(f"a model must be a SELECT, got {tree.key.upper()}")
-    return result
+        raise AnswerRejected("write", f"DDL/DML or SELECT INTO is not allowed in a model: {', '.join(writes)}")
+    if not isinstance(tree, exp.Query):
+        raise AnswerRejected("not_select", f"a model is one SELECT, got {tree.key.upper()}")
+    for node in tree.walk():
+        node.comments = None
+    return tree
+
+
+def _function_names(node: exp.Func) -> set[str]:
+    names = {n.lower() for n in type(node).sql_names()} if not isinstance(node, exp.Anonymous) else set()
+    if isinstance(node, exp.Anonymous):
+        names.add(str(node.name).lower())
+    return names
+
+
+def is_denied(name: str) -> bool:
+    name = name.lower()
+    return name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES) or name.endswith(DENIED_SUFFIXES)
+
+
+def _cte_names(tree: exp.Expr) -> set[str]:
+    return {cte.alias.lower() for cte in tree.find_all(exp.CTE)}
+
+
+def _check_tables(tree: exp.Query, allowed: set[str]) -> None:
+    ctes = _cte_names(tree)
+    for table in tree.find_all(exp.Table):
+        target = table.this
+        if not isinstance(target, exp.Identifier):
+            names = _function_names(target) if isinstance(target, exp.Func) else {target.key}
+            if not names & ALLOWED_TABLE_FUNCTIONS or any(is_denied(n) for n in names):
+                raise AnswerRejected(
+                    "table_function", f"'{sorted(names)[0]}' in FROM: a model reads tables, not table functions"
+                )
+            continue
+        if not table.db and table.name.lower() in ctes:
+            continue  # a CTE of the answer, not a table
+        key = normalize_name(f"{table.db}.{table.name}" if table.db else table.name)
+        if key not in allowed:
+            written = f"{table.db}.{table.name}" if table.db else table.name
+            shown = ", ".join(sorted(allowed)[:12]) + (", ..." if len(allowed) > 12 else "")
+            raise AnswerRejected("table", f"'{written}' is not an input of this table (allowed: {shown})")
+    for lateral in tree.find_all(exp.Lateral):
+        body = lateral.this
+        if isinstance(body, exp.Func):
+            names = _function_names(body)
+            if not names & ALLOWED_TABLE_FUNCTIONS or any(is_denied(n) for n in names):
+                name = sorted(names)[0]
+                raise AnswerRejected(
+                    "table_function", f"'{name}' in APPLY/LATERAL: a model reads tables, not functions"
+                )
+
+
+def _check_functions(tree: exp.Query) -> None:
+    for node in tree.find_all(exp.Func):
+        denied = sorted(n for n in _function_names(node) if is_denied(n))
+        if denied:
+            raise AnswerRejected(
+                "function", f"'{denied[0]}' is not allowed in a model (files, settings, SQL in a string)"
+            )
+
+
+def _check_placeholders(tree: exp.Query) -> None:
+    for ident in tree.find_all(exp.Identifier):
+        if str(ident.name).lower().startswith(PLACEHOLDER_PREFIX):
+            raise AnswerRejected("placeholder", f"identifier '{ident.name}' is reserved for dbt-migrate's placeholders")
+
+
+def check_rendered(tree: exp.Expr, dialect: str) -> None:
+    """The checked tree as the target dialect writes it: still no delimiter, no denied call."""
+    text = tree.sql(dialect=dialect)
+    found = _delimiter_in(text)
+    if found:
+        raise AnswerRejected("jinja", f"the SQL written for {dialect} contains '{found}'")
+    tokens = sqlglot.tokenize(text, read=dialect)
+    for tok, nxt in zip(tokens, tokens[1:]):
+        if nxt.token_type == TokenType.L_PAREN and is_denied(tok.text):
+            raise AnswerRejected("function", f"'{tok.text.lower()}' is not allowed in a model ({dialect})")
+
+
+def checked_query(sql: str, allowed: set[str], dialect: str) -> exp.Query:
+    """Every check of the answer text and tree; raises ``AnswerRejected`` with the first reason."""
+    tree = parse_answer(sql, dialect)
+    _check_tables(tree, {normalize_name(a) for a in allowed})
+    _check_functions(tree)
+    _check_placeholders(tree)
+    return tree

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,46 +15,74 @@ from helpers import REPO, run_cli
 DEMO = REPO / "python" / "dbt_migrate" / "demo_project"
 SENTINEL = "sk-SENTINEL-7f3a9c1e5b2d4f6a8c0e"
 
-GOOD = """Here is the model.
-
-```sql
+GOOD_SQL = """\
 with orders as (
-    select * from {{ source('bronze', 'Orders') }}
+    select * from bronze.Orders
 ),
-
 orderitem as (
-    select * from {{ source('bronze', 'OrderItem') }}
-),
-
-final as (
-    select
-        cast(o.OrderDate as date) as RevenueDate,
-        count(distinct o.OrderID) as OrderCount,
-        sum(i.Qty) as ItemCount,
-        sum(i.Qty * i.Price) as Revenue,
-        '{{ invocation_id }}' as _dbt_run_id
-    from orders as o
-    inner join orderitem as i on i.OrderID = o.OrderID
-    where o.Status <> 'CANCELLED'
-    group by cast(o.OrderDate as date)
+    select * from bronze.OrderItem
 )
+select
+    cast(o.OrderDate as date) as RevenueDate,
+    count(distinct o.OrderID) as OrderCount,
+    sum(i.Qty) as ItemCount,
+    sum(i.Qty * i.Price) as Revenue
+from orders as o
+inner join orderitem as i on i.OrderID = o.OrderID
+where o.Status <> 'CANCELLED'
+group by cast(o.OrderDate as date)"""
 
-select * from final
-```
-"""
-BROKEN_JINJA = GOOD.replace("'{{ invocation_id }}' as _dbt_run_id", "{{ dbt.no_such_macro() }} as _dbt_run_id")
-BAD_ANSWERS = {
-    "statement_block": "```sql\n{% call statement('x') %}delete from t{% endcall %}\nselect 1 as a\n```",
-    "drop_table": "```sql\ndrop table silver.FactDailyRevenue\n```",
-    "env_var": "```sql\nselect '{{ env_var(\"X\") }}' as a\n```",
-    "unknown_source": "```sql\nselect * from {{ source('bronze', 'Secrets') }}\n```",
+
+def answer(sql: str) -> str:
+    return f"Here is the SELECT.\n\n```sql\n{sql}\n```\n"
+
+
+GOOD = answer(GOOD_SQL)
+# Passes every check, fails in dbt (no such column): the build error is fed back.
+BROKEN = answer(GOOD_SQL.replace("sum(i.Qty) as", "sum(i.NoSuchColumn) as"))
+
+
+def run_query(table: str) -> str:
+    return f"create table main.{table} as select 1 as x"
+
+
+# The bypasses that executed through the old Jinja guard (issue 13), each planting a canary.
+JINJA_BYPASSES = [
+    GOOD_SQL.replace(
+        "sum(i.Qty) as ItemCount",
+        '\'{{ var.__globals__["__builtins__"]["__import__"]("os").system("touch CANARY_FILE") }}\' as ItemCount',
+    ),
+    GOOD_SQL.replace(
+        "where o.Status", f"where '{{{{ dbt.run_query(\"{run_query('canary_run_query')}\") }}}}' = '' and o.Status"
+    ),
+    "{% set dbt_migrate = dbt %}\n"
+    + GOOD_SQL.replace(
+        "as Revenue\n", f"as Revenue, '{{{{ dbt_migrate.run_query(\"{run_query('canary_shadow')}\") }}}}' as x\n"
+    ),
+    GOOD_SQL.replace(
+        "from orders as o",
+        f'from orders as o {{% if invocation_id %}}{{{{ run_query("{run_query("canary_branch")}") }}}}{{% endif %}}',
+    ),
+]
+# Plain SQL that reaches past the model's inputs.
+SQL_ATTACKS = {
+    "select_into": "select * into main.canary_into from bronze.Orders",
+    "copy": "copy (select 1 as x) to 'CANARY_FILE'",
+    "read_text": GOOD_SQL.replace("sum(i.Qty) as ItemCount", "read_text('/etc/hostname') as ItemCount"),
+    "other_table": "select * from main.information_schema_tables",
+    "table_function": "select * from read_csv('/etc/passwd')",
+    "drop_table": "drop table silver.FactDailyRevenue",
 }
-EXPECTED_REASON = {
-    "statement_block": "statement",
-    "drop_table": "DDL/DML not allowed",
-    "env_var": "env_var",
-    "unknown_source": "unknown source('bronze', 'Secrets')",
+EXPECTED_CODE = {
+    "select_into": "write:",
+    "copy": "write:",
+    "read_text": "function: 'read_text'",
+    "other_table": "table: 'main.information_schema_tables'",
+    "table_function": "table_function: 'read_csv'",
+    "drop_table": "write:",
 }
+# Jinja in a trailing SQL comment: comments are dropped, the answer is otherwise fine.
+COMMENTED = answer(GOOD_SQL + f'\n-- {{{{ run_query("{run_query("canary_comment")}") }}}}')
 
 
 @pytest.fixture(scope="module")
@@ -114,22 +144,84 @@ def test_good_mocked_answer_reaches_ok(project, tmp_path):
     assert llm["model"] == "gpt-4o-mini" and llm["calls"] == 1 and llm["completion_tokens"] > 0
 
 
-@pytest.mark.parametrize("case", sorted(BAD_ANSWERS))
-def test_guard_rejects_dangerous_or_unknown_output(project, tmp_path, case):
+def _canaries(root: Path) -> list[str]:
+    """Canary tables in the project's DuckDB file and canary files anywhere under the project."""
+    import duckdb
+
+    found = [str(p) for p in root.rglob("CANARY_FILE")]
+    db = root / "dbt" / "warehouse.duckdb"
+    if db.exists():
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("select table_name from information_schema.tables where table_name like 'canary%'")
+            found += [r[0] for r in rows.fetchall()]
+    return found
+
+
+def _rejected_run(project: Path, tmp_path: Path, answers: list[str]):
     model_file = project / "dbt/models/staging/factdailyrevenue.sql"
     before = model_file.read_text() if model_file.exists() else None
-    res, doc = _generate(project, tmp_path, [BAD_ANSWERS[case]], "--max-iterations", "1")
-    assert res.returncode == 1
+    res, doc = _generate(project, tmp_path, answers, "--max-iterations", str(len(answers)))
+    assert res.returncode == 1, res.stdout[-2000:] + res.stderr[-2000:]
     item = doc["results"][0]
-    assert item["status"] in ("partial", "error") and item["reason"] == "llm_rejected"
-    assert EXPECTED_REASON[case] in " ".join(item["errors"])
-    assert item["output"]["llm"]["rejected"] and EXPECTED_REASON[case] in item["output"]["llm"]["rejected"][0]
+    assert item["status"] != "ok" and item["reason"] == "llm_rejected"
+    assert item["output"]["llm"]["calls"] == len(answers)
     after = model_file.read_text() if model_file.exists() else None
     assert after == before  # nothing written for a rejected answer
+    return item
+
+
+def test_jinja_bypasses_are_rejected_and_plant_nothing_even_after_a_plain_dbt_build(project, tmp_path):
+    item = _rejected_run(project, tmp_path, [answer(sql) for sql in JINJA_BYPASSES])
+    rejected = item["output"]["llm"]["rejected"]
+    assert len(rejected) == len(JINJA_BYPASSES)
+    assert all(r.startswith("jinja: the answer contains") for r in rejected), rejected
+    assert "jinja:" in " ".join(item["errors"])
+    # The user's next `dbt build`, as a person runs it.
+    built = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", "."],
+        cwd=project / "dbt",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert (project / "dbt" / "warehouse.duckdb").is_file()  # the canary query below looks at a real file
+    assert _canaries(project) == []
+
+
+def test_plain_sql_that_reaches_past_the_inputs_is_rejected(project, tmp_path):
+    cases = sorted(SQL_ATTACKS)
+    item = _rejected_run(project, tmp_path, [answer(SQL_ATTACKS[c]) for c in cases])
+    rejected = item["output"]["llm"]["rejected"]
+    assert len(rejected) == len(cases)
+    for case, reason in zip(cases, rejected):
+        assert reason.startswith(EXPECTED_CODE[case]), (case, reason)
+    assert EXPECTED_CODE[cases[-1]] in " ".join(item["errors"])
+    assert _canaries(project) == []
+
+
+def test_jinja_in_a_comment_is_dropped_and_the_answer_ends_ok(project, tmp_path):
+    res, doc = _generate(project, tmp_path, [COMMENTED], "--max-iterations", "1")
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    item = doc["results"][0]
+    assert item["status"] == "ok" and item["output"]["llm"]["rejected"] == []
+    model = (project / "dbt/models/staging/factdailyrevenue.sql").read_text()
+    assert "run_query" not in model and "--" not in model
+    assert _canaries(project) == []
+
+
+def test_a_rejected_answer_is_fed_back_and_the_next_one_wins(project, tmp_path):
+    res, doc = _generate(project, tmp_path, [answer(JINJA_BYPASSES[1]), GOOD])
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    item = doc["results"][0]
+    assert item["status"] == "ok"
+    assert item["output"]["execution"]["self_correction_iterations"] == 1
+    assert item["output"]["llm"]["calls"] == 2 and len(item["output"]["llm"]["rejected"]) == 1
+    assert _canaries(project) == []
 
 
 def test_compile_failure_is_fed_back_and_the_second_answer_wins(project, tmp_path):
-    res, doc = _generate(project, tmp_path, [BROKEN_JINJA, GOOD])
+    res, doc = _generate(project, tmp_path, [BROKEN, GOOD])
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
     item = doc["results"][0]
     assert item["status"] == "ok"
