@@ -69,6 +69,7 @@ class Pipeline:
         self.on_stage = on_stage or (lambda stage: None)
         self.stage = "start"  # the stage running now (an interrupted run says which)
         self._sigints = interrupts.received()
+        self._revising: set[int] = set()  # items the build loop is revising (ids)
         self.timings: dict[str, float] = {}
         self.mp = MigrationProject(project.root)
         self.mp.require_manifest()
@@ -155,7 +156,9 @@ class Pipeline:
         reached = {i.table.key for i in self.items}
         for item in self.items:
             r = item.result
-            if r.status != "ok" and not r.errors and not r.output.execution.dbt_errors:
+            # Unfinished: not failed yet, or failed but being revised (its last failure is not final).
+            revising = id(item) in self._revising
+            if r.status != "ok" and (revising or (not r.errors and not r.output.execution.dbt_errors)):
                 r.status = "error" if not item.paths else "partial"
                 r.reason = r.reason or "interrupted"
                 r.errors.append("interrupted before this item finished")
@@ -327,12 +330,15 @@ class Pipeline:
             failed = [i for i in pending if not judge(i, outcome)]
             attribute_blocked(failed)
             self.progress("build", len(pending) - len(failed), len(pending))
+            self._revising = set()
             # Deterministic generation gives the same answer twice: without a reviser (the LLM
             # path), a failure is final after the first build.
             iteration += 1
             if iteration >= self.max_iterations:
                 break
+            self._revising = {id(i) for i in failed}  # not finished while the LLM revises them
             revised = [i for i in failed if self._revise(i, iteration)]
+            self._revising = {id(i) for i in revised}
             if not revised:
                 break
             self._render_and_write(revised, self._manifest)

@@ -73,13 +73,43 @@ def test_a_second_holder_is_refused_with_the_first_named(tmp_path):
     assert str(layout.run_lock(tmp_path)) in message
 
 
-def test_the_lock_is_free_and_blank_after_its_holder_ends(tmp_path):
+def test_a_finished_holder_leaves_nothing_and_frees_the_lock(tmp_path):
     with project_lock(tmp_path, "first"):
         assert read_holder(layout.run_lock(tmp_path)) is not None
-    assert layout.run_lock(tmp_path).read_text(encoding="utf-8") == ""
+    assert not (tmp_path / layout.RUNS_DIR).exists()  # made for the lock, removed with it
+    (tmp_path / layout.RUNS_DIR).mkdir()
+    (tmp_path / layout.RUNS_DIR / "run.json").write_text("{}")
     with project_lock(tmp_path, "second") as holder:
         assert json.loads(layout.run_lock(tmp_path).read_text(encoding="utf-8"))["command"] == "second"
         assert holder.command == "second"
+    assert [p.name for p in (tmp_path / layout.RUNS_DIR).iterdir()] == ["run.json"]
+
+
+def test_a_lock_file_left_by_a_killed_holder_is_taken_over(tmp_path):
+    path = layout.run_lock(tmp_path)
+    path.parent.mkdir()
+    path.write_text('{"pid": 1, "host": "gone", "command": "killed", "started": "then"}')
+    with project_lock(tmp_path, "next") as holder:
+        assert read_holder(path) == holder
+
+
+def test_a_newcomer_never_keeps_a_lock_on_a_removed_file(tmp_path):
+    """The holder removes the file on the way out; a newcomer that had it open must not count a
+    lock on that removed file as the project's lock."""
+    import fcntl
+
+    path = layout.run_lock(tmp_path)
+    path.parent.mkdir()
+    path.write_text("")
+    stale = os.open(path, os.O_RDWR)
+    path.unlink()  # as a finishing holder does
+    try:
+        fcntl.flock(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what the newcomer would have got
+        assert not run_lock._same_file(stale, path)
+        with project_lock(tmp_path, "newcomer"):
+            assert path.is_file()
+    finally:
+        os.close(stale)
 
 
 def test_the_lock_is_released_when_the_block_raises(tmp_path):
