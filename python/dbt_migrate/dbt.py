@@ -4,6 +4,7 @@ Callers get typed outcomes (``DbtOutcome`` with per-node results), never log lin
 dbt's in-process API is not thread-safe, so every invocation holds one process-wide lock.
 dbt catches Ctrl-C itself (cancelling its queries, joining its threads) and returns it as a failed
 result; ``_invoke`` turns that back into ``KeyboardInterrupt`` for the caller (``interrupts``).
+Only ``build`` is interrupted midway; other commands finish first (Ctrl-C is counted meanwhile).
 
 Why one module of ~450 lines: it is the one place that knows dbt's objects (runner results,
 manifest nodes, the parser's hook for missing refs, dbt-extractor). Invocation, manifest helpers
@@ -12,6 +13,7 @@ and static extraction stay together so that no other module ever imports dbt.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable
@@ -144,7 +146,9 @@ class DbtProject:
         return args
 
     def _invoke(self, argv: list[str], command: str, manifest: Any = None, lenient: bool = False) -> DbtOutcome:
-        from dbt.cli.main import dbtRunner
+        sigints = interrupts.received()
+        with interrupts.deferred():  # never a half-imported dbt (an interrupt counts; see below)
+            from dbt.cli.main import dbtRunner
 
         outcome = DbtOutcome(command=command, success=False)
 
@@ -176,10 +180,14 @@ class DbtProject:
             # Run from the project folder, as `dbt` typed there would: relative paths in
             # profiles.yml (the DuckDB file) then mean the same for the sidecar and a person.
             cwd = os.getcwd()
-            sigints = interrupts.received()
+            # dbt's build cancels its queries on Ctrl-C; anything else (parse, compile, macros)
+            # finishes first, so that no file dbt writes (partial_parse.msgpack, manifest.json)
+            # is cut short and no interrupt lands at a random point inside dbt's parser.
+            defer = interrupts.deferred() if command != "build" else contextlib.nullcontext()
             try:
                 os.chdir(self.project_dir)
-                res = runner.invoke(full)
+                with defer:
+                    res = runner.invoke(full)
             except BaseException as exc:  # dbt raises on some fatal paths; never let it escape raw
                 if isinstance(exc, KeyboardInterrupt):
                     raise

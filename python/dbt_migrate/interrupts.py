@@ -11,7 +11,10 @@ Two modes:
 - installed (``install()``, done by the command line at import): each SIGINT is counted and raises
   ``KeyboardInterrupt``, as Python's own handler does;
 - inside ``session()`` (``migrate run`` / ``generate``): the first SIGINT raises, later ones are
-  only counted, and after ``hold()`` none raises. The pipeline catches the one interrupt, marks
+  only counted, and after ``hold()`` none raises;
+- inside ``deferred()``: counted only, for the caller to act on when the block ends.
+
+The pipeline catches the one interrupt, marks
   what did not finish, and writes the result document without a second Ctrl-C tearing it apart.
 
 Signal handlers can only be set from the main thread; elsewhere both calls change nothing.
@@ -84,6 +87,21 @@ def session() -> Iterator[None]:
         count = _STATE.received
         _STATE.received, _STATE.raise_next, _STATE.session = previous
         _STATE.received += count
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Inside: Ctrl-C is counted, not raised; the caller checks ``interrupted_since`` after. For
+    work that must not be cut at a random point (dbt parsing and writing its own files)."""
+    if not _STATE.installed:
+        yield
+        return
+    previous = _STATE.raise_next
+    _STATE.raise_next = False
+    try:
+        yield
+    finally:
+        _STATE.raise_next = previous
 
 
 def hold() -> None:

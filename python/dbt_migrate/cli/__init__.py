@@ -6,6 +6,9 @@ from .. import interrupts
 # catches in-process still reaches the pipeline (interrupts.py).
 interrupts.install()
 
-from .main import main  # noqa: E402
+try:
+    from .main import main
+except KeyboardInterrupt:  # Ctrl-C while the command line is still loading: nothing ran yet
+    raise SystemExit(130) from None
 
 __all__ = ["main"]

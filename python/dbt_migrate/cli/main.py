@@ -139,41 +139,45 @@ def _run_and_report(
     """Run the pipeline on the tables ``select`` names, holding the project's lock; write and print
     the result document. Ctrl-C at any moment still writes it (``summary.interrupted``, exit 130)."""
     from .. import interrupts
-    from ..llm.client import LlmConfig
-    from ..pipeline import Pipeline, interrupted_before_start, write_run
-    from .console import Progress, print_run
 
-    project = open_project(project_root)
     started = time.perf_counter()
-    with interrupts.session(), project_writer(project):
-        with Progress(enabled=not as_json) as progress:
+    with interrupts.session():
+        project = open_project(project_root)
+        with project_writer(project):
             tables: list[TableId] = []
-            try:  # loading: an interrupt here still leaves a document naming the tables
-                tables = select(project)
-                pipeline = Pipeline(
-                    project,
-                    build=not no_build,
-                    max_iterations=max_iterations,
-                    force=force,
-                    progress=progress.update,
-                    on_stage=progress.stage,
-                    accept_gaps=accept_gaps,
-                    llm=LlmConfig.resolve(llm_model),
-                    separate_compile=separate_compile,
-                    jobs=jobs,
-                )
-            except KeyboardInterrupt:
+            try:  # loading: an interrupt here still leaves a document naming the tables it knows
+                from ..llm.client import LlmConfig
+                from ..pipeline import Pipeline, write_run
+                from .console import Progress, print_run
+
+                with Progress(enabled=not as_json) as progress:
+                    tables = select(project)
+                    pipeline = Pipeline(
+                        project,
+                        build=not no_build,
+                        max_iterations=max_iterations,
+                        force=force,
+                        progress=progress.update,
+                        on_stage=progress.stage,
+                        accept_gaps=accept_gaps,
+                        llm=LlmConfig.resolve(llm_model),
+                        separate_compile=separate_compile,
+                        jobs=jobs,
+                    )
+                    doc = pipeline.run(tables)
+            except KeyboardInterrupt:  # (the session raises once: these imports are safe now)
+                from ..pipeline import interrupted_before_start, write_run
+                from .console import print_run
+
                 doc = interrupted_before_start(project, tables, time.perf_counter() - started)
+            interrupts.hold()  # the document is written whatever arrives now
+            if interrupts.received() and not doc.summary.get("interrupted"):
+                doc.summary.update(interrupted=True, interrupted_during="finish")
+            path = write_run(project, doc)
+            if as_json:
+                emit_json(doc.model_dump(mode="json"))
             else:
-                doc = pipeline.run(tables)
-        interrupts.hold()  # the document is written whatever arrives now
-        if interrupts.received() and not doc.summary.get("interrupted"):
-            doc.summary.update(interrupted=True, interrupted_during="finish")
-        path = write_run(project, doc)
-        if as_json:
-            emit_json(doc.model_dump(mode="json"))
-        else:
-            print_run(doc, path)
+                print_run(doc, path)
     if doc.summary.get("interrupted"):
         click.echo(f"interrupted: results of what finished are in {path}", err=True)
         sys.exit(EXIT_INTERRUPTED)

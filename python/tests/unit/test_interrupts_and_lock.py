@@ -55,6 +55,16 @@ def test_after_hold_no_ctrl_c_raises(sigint_handler):
         assert interrupts.received() == 1
 
 
+def test_deferred_counts_and_leaves_the_raising_to_the_caller(sigint_handler):
+    interrupts.install()
+    mark = interrupts.received()
+    with interrupts.deferred():
+        signal.raise_signal(signal.SIGINT)
+    assert interrupts.interrupted_since(mark)
+    with pytest.raises(KeyboardInterrupt):  # raising again after the block
+        signal.raise_signal(signal.SIGINT)
+
+
 def test_install_keeps_a_handler_someone_else_chose(sigint_handler):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     interrupts.install()
