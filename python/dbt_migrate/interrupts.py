@@ -6,18 +6,19 @@ failed result, so the pipeline would never hear of it. This module's handler cou
 before it raises, so a caller can ask "did Ctrl-C arrive while dbt ran?" whatever dbt did with the
 exception (``received()`` before and after).
 
-Two modes:
+Three modes:
 
 - installed (``install()``, done by the command line at import): each SIGINT is counted and raises
   ``KeyboardInterrupt``, as Python's own handler does;
 - inside ``session()`` (``migrate run`` / ``generate``): the first SIGINT raises, later ones are
   only counted, and after ``hold()`` none raises;
-- inside ``deferred()``: counted only, for the caller to act on when the block ends.
+- inside ``deferred()``: counted only, for the caller to act on when the block ends (dbt commands
+  other than build, and dbt's import: nothing half-imported or half-written).
 
-The pipeline catches the one interrupt, marks
-  what did not finish, and writes the result document without a second Ctrl-C tearing it apart.
+The pipeline catches the one interrupt, marks what did not finish, and writes the result document
+without a second Ctrl-C tearing it apart.
 
-Signal handlers can only be set from the main thread; elsewhere both calls change nothing.
+Signal handlers can only be set from the main thread; elsewhere ``install`` changes nothing.
 """
 
 from __future__ import annotations
