@@ -192,7 +192,7 @@ class DbtProject:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 if interrupts.interrupted_since(sigints):
-                    raise KeyboardInterrupt(f"dbt {command} interrupted") from exc
+                    interrupts.raise_interrupt(f"dbt {command} interrupted")
                 outcome.exception = f"{type(exc).__name__}: {exc}"
                 outcome.connection_failed = _is_connection_error(exc)
                 outcome.errors.append(outcome.exception)
@@ -205,7 +205,7 @@ class DbtProject:
         if interrupts.interrupted_since(sigints) or _is_interrupt(res.exception):
             # dbt caught the KeyboardInterrupt (after cancelling its queries and joining its
             # threads) and returned it as a failed result: hand it on to the caller.
-            raise KeyboardInterrupt(f"dbt {command} interrupted")
+            interrupts.raise_interrupt(f"dbt {command} interrupted")
         outcome.success = bool(res.success)
         if res.exception is not None:
             outcome.exception = str(res.exception)

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 
 @dataclass
@@ -103,6 +103,14 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _STATE.raise_next = previous
+
+
+def raise_interrupt(what: str = "") -> NoReturn:
+    """Raise the ``KeyboardInterrupt`` for a Ctrl-C that was counted, not raised (deferred, or
+    swallowed by a library); inside a session it is the one interrupt, as if the handler raised."""
+    if _STATE.session:
+        _STATE.raise_next = False
+    raise KeyboardInterrupt(what)
 
 
 def hold() -> None:

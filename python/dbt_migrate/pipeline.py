@@ -86,7 +86,7 @@ class Pipeline:
                 # A Ctrl-C something swallowed (the first one raises; later ones are only
                 # counted) still stops the run at the next stage.
                 if interrupts.interrupted_since(pipeline._sigints):
-                    raise KeyboardInterrupt
+                    interrupts.raise_interrupt()
                 pipeline.stage = stage
                 pipeline.on_stage(stage)
                 self.t0 = time.perf_counter()

@@ -48,6 +48,16 @@ def test_a_session_raises_once_then_only_counts(sigint_handler):
         signal.raise_signal(signal.SIGINT)
 
 
+def test_a_deferred_interrupt_raised_by_the_caller_is_the_sessions_one(sigint_handler):
+    with interrupts.session():
+        with interrupts.deferred():
+            signal.raise_signal(signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.raise_interrupt("dbt parse interrupted")
+        signal.raise_signal(signal.SIGINT)  # the run is cleaning up: counted only
+        assert interrupts.received() == 2
+
+
 def test_after_hold_no_ctrl_c_raises(sigint_handler):
     with interrupts.session():
         interrupts.hold()
