@@ -2,6 +2,9 @@
 
 Callers get typed outcomes (``DbtOutcome`` with per-node results), never log lines to parse.
 dbt's in-process API is not thread-safe, so every invocation holds one process-wide lock.
+dbt catches Ctrl-C itself (cancelling its queries, joining its threads) and returns it as a failed
+result; ``_invoke`` turns that back into ``KeyboardInterrupt`` for the caller (``interrupts``).
+Only ``build`` is interrupted midway; other commands finish first (Ctrl-C is counted meanwhile).
 
 Why one module of ~450 lines: it is the one place that knows dbt's objects (runner results,
 manifest nodes, the parser's hook for missing refs, dbt-extractor). Invocation, manifest helpers
@@ -10,6 +13,7 @@ and static extraction stay together so that no other module ever imports dbt.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import interrupts
 from .names import normalize_name
 from .rules import MIGRATED_TAG
 from .warehouse import DbtInfo
@@ -141,7 +146,9 @@ class DbtProject:
         return args
 
     def _invoke(self, argv: list[str], command: str, manifest: Any = None, lenient: bool = False) -> DbtOutcome:
-        from dbt.cli.main import dbtRunner
+        sigints = interrupts.received()
+        with interrupts.deferred():  # never a half-imported dbt (an interrupt counts; see below)
+            from dbt.cli.main import dbtRunner
 
         outcome = DbtOutcome(command=command, success=False)
 
@@ -173,12 +180,19 @@ class DbtProject:
             # Run from the project folder, as `dbt` typed there would: relative paths in
             # profiles.yml (the DuckDB file) then mean the same for the sidecar and a person.
             cwd = os.getcwd()
+            # dbt's build cancels its queries on Ctrl-C; anything else (parse, compile, macros)
+            # finishes first, so that no file dbt writes (partial_parse.msgpack, manifest.json)
+            # is cut short and no interrupt lands at a random point inside dbt's parser.
+            defer = interrupts.deferred() if command != "build" else contextlib.nullcontext()
             try:
                 os.chdir(self.project_dir)
-                res = runner.invoke(full)
+                with defer:
+                    res = runner.invoke(full)
             except BaseException as exc:  # dbt raises on some fatal paths; never let it escape raw
                 if isinstance(exc, KeyboardInterrupt):
                     raise
+                if interrupts.interrupted_since(sigints):
+                    interrupts.raise_interrupt(f"dbt {command} interrupted")
                 outcome.exception = f"{type(exc).__name__}: {exc}"
                 outcome.connection_failed = _is_connection_error(exc)
                 outcome.errors.append(outcome.exception)
@@ -188,6 +202,10 @@ class DbtProject:
                 os.chdir(cwd)
                 if restore_hook is not None:
                     restore_hook()
+        if interrupts.interrupted_since(sigints) or _is_interrupt(res.exception):
+            # dbt caught the KeyboardInterrupt (after cancelling its queries and joining its
+            # threads) and returned it as a failed result: hand it on to the caller.
+            interrupts.raise_interrupt(f"dbt {command} interrupted")
         outcome.success = bool(res.success)
         if res.exception is not None:
             outcome.exception = str(res.exception)
@@ -288,13 +306,23 @@ def _record_unresolved(sink: list[Unresolved]) -> Any:
     return undo
 
 
+def _is_interrupt(exc: BaseException | None) -> bool:
+    """Whether dbt's failure is a Ctrl-C (``KeyboardInterrupt``, possibly wrapped by dbt)."""
+    return _in_chain(exc, KeyboardInterrupt)
+
+
 def _is_connection_error(exc: BaseException | None) -> bool:
     """Whether dbt failed because it could not reach the warehouse (by exception type, chained)."""
     from dbt.adapters.exceptions.connection import FailedToConnectError
 
+    return _in_chain(exc, FailedToConnectError)
+
+
+def _in_chain(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` or an exception it was raised from or during is a ``kind``."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, FailedToConnectError):
+        if isinstance(exc, kind):
             return True
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__

@@ -2,7 +2,8 @@
 
 Models and their YAML in ``models/staging/``, snapshots' YAML in ``snapshots/``, undeclared
 sources in one file beside the models, the ledger of written files in ``.dbt-migrate/``, and each
-run's result JSON in the migration project's ``.migration-runs/``. Callers ask here; no other
+run's result JSON in the migration project's ``.migration-runs/``, beside the lock a running
+command holds (``.migration-runs/.lock``). Callers ask here; no other
 module spells a folder or file name.
 """
 
@@ -17,6 +18,7 @@ SNAPSHOTS_DIR = Path("snapshots")
 SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
 LEDGER_FILE = Path(".dbt-migrate") / "written.json"
 RUNS_DIR = ".migration-runs"
+RUN_LOCK_FILE = ".lock"
 
 
 def model_sql(dbt_dir: Path, model: str) -> Path:
@@ -49,6 +51,11 @@ def ledger_file(dbt_dir: Path) -> Path:
 
 def runs_dir(root: Path) -> Path:
     return root / RUNS_DIR
+
+
+def run_lock(root: Path) -> Path:
+    """``<root>/.migration-runs/.lock``: held by the command that is writing into the project."""
+    return runs_dir(root) / RUN_LOCK_FILE
 
 
 def model_sql_candidates(model: str) -> tuple[str, str]:

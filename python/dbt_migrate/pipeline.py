@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import layout
+from . import interrupts, layout
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
@@ -29,6 +29,7 @@ from .run_summary import summarize
 from .warehouse import Warehouse
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+StageFn = Callable[[str], None]  # a stage starts (its name)
 
 
 class Pipeline:
@@ -40,6 +41,7 @@ class Pipeline:
         max_iterations: int = 3,
         force: bool = False,
         progress: ProgressFn | None = None,
+        on_stage: StageFn | None = None,
         accept_gaps: bool = False,
         llm: Any = None,
         separate_compile: bool = True,
@@ -64,6 +66,10 @@ class Pipeline:
         self.max_iterations = max_iterations
         self.force = force
         self.progress = progress or (lambda stage, done, total: None)
+        self.on_stage = on_stage or (lambda stage: None)
+        self.stage = "start"  # the stage running now (an interrupted run says which)
+        self._sigints = interrupts.received()
+        self._revising: set[int] = set()  # items the build loop is revising (ids)
         self.timings: dict[str, float] = {}
         self.mp = MigrationProject(project.root)
         self.mp.require_manifest()
@@ -77,6 +83,12 @@ class Pipeline:
 
         class _Timer:
             def __enter__(self):
+                # A Ctrl-C something swallowed (the first one raises; later ones are only
+                # counted) still stops the run at the next stage.
+                if interrupts.interrupted_since(pipeline._sigints):
+                    interrupts.raise_interrupt()
+                pipeline.stage = stage
+                pipeline.on_stage(stage)
                 self.t0 = time.perf_counter()
 
             def __exit__(self, *exc):
@@ -92,10 +104,12 @@ class Pipeline:
 
     def run(self, tables: list[TableId]) -> RunDocument:
         """Every stage for every table. Ctrl-C stops cleanly: files are written atomically, and the
-        document returned says what finished (``summary.interrupted``)."""
+        document returned says what finished (``summary.interrupted``, and the stage it stopped in
+        as ``summary.interrupted_during``)."""
         started = time.perf_counter()
         doc = RunDocument()
         self.items: list[Item] = []
+        self._sigints = interrupts.received()
         interrupted = False
         try:
             from .equivalence.pool import CheckPool
@@ -118,7 +132,14 @@ class Pipeline:
             with self._timed("check (waiting)"):
                 self._finish_checks(pending)
             apply_gaps(self.items, self.accept_gaps)
+            interrupts.hold()  # done: a Ctrl-C from here on cannot cut the document short
         except KeyboardInterrupt:
+            interrupted = True  # (the session raises one interrupt; later ones are only counted)
+            self._mark_interrupted(tables)
+        except Exception:
+            # Ctrl-C can surface as another error: DuckDB turns it into "Query interrupted".
+            if not interrupts.interrupted_since(self._sigints):
+                raise
             interrupted = True
             self._mark_interrupted(tables)
         finally:
@@ -126,15 +147,20 @@ class Pipeline:
                 self._pool.close(cancel=True)  # interrupted or failed: no worker outlives the run
         doc.results = [i.result for i in self.items]
         doc.summary = summarize(self.items, time.perf_counter() - started, self.timings, self._workers(), self.dbt)
-        doc.summary["interrupted"] = interrupted
+        doc.summary["interrupted"] = interrupted or interrupts.interrupted_since(self._sigints)
+        if doc.summary["interrupted"]:
+            doc.summary["interrupted_during"] = self.stage
         return doc
 
     def _mark_interrupted(self, tables: list[TableId]) -> None:
         reached = {i.table.key for i in self.items}
         for item in self.items:
             r = item.result
-            if r.status != "ok" and not r.errors and not r.output.execution.dbt_errors:
+            # Unfinished: not failed yet, or failed but being revised (its last failure is not final).
+            revising = id(item) in self._revising
+            if r.status != "ok" and (revising or (not r.errors and not r.output.execution.dbt_errors)):
                 r.status = "error" if not item.paths else "partial"
+                r.reason = r.reason or "interrupted"
                 r.errors.append("interrupted before this item finished")
         for table in tables:
             if table.key not in reached:
@@ -309,12 +335,15 @@ class Pipeline:
             failed = [i for i in pending if not judge(i, outcome)]
             attribute_blocked(failed)
             self.progress("build", len(pending) - len(failed), len(pending))
+            self._revising = set()
             # Deterministic generation gives the same answer twice: without a reviser (the LLM
             # path), a failure is final after the first build.
             iteration += 1
             if iteration >= self.max_iterations:
                 break
+            self._revising = {id(i) for i in failed}  # not finished while the LLM revises them
             revised = [i for i in failed if self._revise(i, iteration)]
+            self._revising = {id(i) for i in revised}
             if not revised:
                 break
             self._render_and_write(revised, self._manifest)
@@ -402,6 +431,18 @@ def _written(item: Item, sources: dict[tuple[str, str], str]) -> Any:
     from .equivalence import Written
 
     return Written(item.paths["model_sql"], item.snapshot_config, sources)
+
+
+def interrupted_before_start(project: Project, tables: list[TableId], wall: float) -> RunDocument:
+    """The document of a run interrupted while it was loading, before any stage began."""
+    items = [
+        Item(table=t, result=error_result(t, "interrupted before this table was reached", "interrupted"))
+        for t in tables
+    ]
+    doc = RunDocument(results=[i.result for i in items])
+    doc.summary = summarize(items, wall, {}, 0, DbtProject(project.dbt_dir))
+    doc.summary.update(interrupted=True, interrupted_during="start")
+    return doc
 
 
 def write_run(project: Project, doc: RunDocument) -> Path:

@@ -1,4 +1,4 @@
-"""Human output: rich progress and summary tables. Quiet when not a terminal or with --json."""
+"""Human output: rich progress and summary tables; stage lines when not a terminal; quiet with --json."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ err_console = Console(stderr=True)
 
 
 class Progress:
-    """Per-stage progress bars on a terminal; a no-op otherwise."""
+    """Per-stage progress bars on a terminal; elsewhere (a log, a pipe) one line as each stage
+    starts; nothing at all when disabled (``--json``)."""
 
     def __init__(self, enabled: bool = True):
+        self.lines = enabled and not sys.stderr.isatty()
         self.enabled = enabled and sys.stderr.isatty()
         self._bar: RichProgress | None = None
         self._tasks: dict[str, Any] = {}
@@ -40,6 +42,11 @@ class Progress:
     def __exit__(self, *exc: Any) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+    def stage(self, name: str) -> None:
+        """A stage starts: a line on stderr when there are no bars (the bars show it otherwise)."""
+        if self.lines:
+            print(f"dbt-migrate: {name}", file=sys.stderr, flush=True)
 
     def update(self, stage: str, done: int, total: int) -> None:
         if self._bar is None:

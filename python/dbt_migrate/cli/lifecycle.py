@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..lifecycle import readiness as core
-from .options import emit_json, handle_errors, json_option, project_root_option
+from .options import emit_json, handle_errors, json_option, project_root_option, project_writer
 
 GROUP_HELP = "GROUP is a dbt tag, e.g. dim_customer: one dimension or fact and its models."
 
@@ -63,7 +64,9 @@ def register(group: click.Group) -> None:
         Renames each to <model>.sql.skip (dbt ignores it), moves its YAML entries aside into
         <model>.yml.skip, and writes <dimensions_output>/GROUP/GROUP_MIGRATION_STATE.md.
         """
-        result = _lifecycle(project_root).pause(group_tag)
+        lifecycle = _lifecycle(project_root)
+        with project_writer(lifecycle.project):
+            result = lifecycle.pause(group_tag)
         if as_json:
             emit_json(result.to_json())
             return
@@ -121,9 +124,11 @@ def register(group: click.Group) -> None:
                 f"restore {len(report.ready)} model(s) of '{group_tag}': {', '.join(report.ready)}?", default=True
             )
 
-        report = _lifecycle(project_root).restore(
-            group_tag, dry_run=dry_run, build=do_build, commit=commit, allow_dirty=allow_dirty, confirm=confirm
-        )
+        lifecycle = _lifecycle(project_root)
+        with contextlib.nullcontext() if dry_run else project_writer(lifecycle.project):
+            report = lifecycle.restore(
+                group_tag, dry_run=dry_run, build=do_build, commit=commit, allow_dirty=allow_dirty, confirm=confirm
+            )
         if as_json:
             emit_json(report.to_json())
             return

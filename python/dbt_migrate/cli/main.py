@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +14,7 @@ from .. import __version__
 from ..names import TableId
 from . import lifecycle as lifecycle_commands
 from .options import (
+    EXIT_INTERRUPTED,
     EXIT_NOT_OK,
     EXIT_OK,
     emit_json,
@@ -20,6 +23,7 @@ from .options import (
     open_project,
     pipeline_options,
     project_root_option,
+    project_writer,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +113,9 @@ def write(
     """
     from ..writer import write_model
 
-    paths = write_model(open_project(project_root), table, model_sql_file, schema_yml_file, force=force)
+    project = open_project(project_root)
+    with project_writer(project):
+        paths = write_model(project, table, model_sql_file, schema_yml_file, force=force)
     if as_json:
         emit_json({"written": [str(p) for p in paths]})
     else:
@@ -119,7 +125,7 @@ def write(
 
 def _run_and_report(
     project_root: Path,
-    tables: list[TableId],
+    select: Callable[[Project], list[TableId]],
     *,
     as_json: bool,
     no_build: bool,
@@ -130,32 +136,51 @@ def _run_and_report(
     separate_compile: bool = True,
     jobs: int | None = None,
 ) -> None:
-    from ..llm.client import LlmConfig
-    from ..pipeline import Pipeline, write_run
-    from .console import Progress, print_run
+    """Run the pipeline on the tables ``select`` names, holding the project's lock; write and print
+    the result document. Ctrl-C at any moment still writes it (``summary.interrupted``, exit 130)."""
+    from .. import interrupts
 
-    project = open_project(project_root)
-    with Progress(enabled=not as_json) as progress:
-        pipeline = Pipeline(
-            project,
-            build=not no_build,
-            max_iterations=max_iterations,
-            force=force,
-            progress=progress.update,
-            accept_gaps=accept_gaps,
-            llm=LlmConfig.resolve(llm_model),
-            separate_compile=separate_compile,
-            jobs=jobs,
-        )
-        doc = pipeline.run(tables)
-    path = write_run(project, doc)
-    if as_json:
-        emit_json(doc.public())
-    else:
-        print_run(doc, path)
+    started = time.perf_counter()
+    with interrupts.session():
+        project = open_project(project_root)
+        with project_writer(project):
+            tables: list[TableId] = []
+            try:  # loading: an interrupt here still leaves a document naming the tables it knows
+                from ..llm.client import LlmConfig
+                from ..pipeline import Pipeline, write_run
+                from .console import Progress, print_run
+
+                with Progress(enabled=not as_json) as progress:
+                    tables = select(project)
+                    pipeline = Pipeline(
+                        project,
+                        build=not no_build,
+                        max_iterations=max_iterations,
+                        force=force,
+                        progress=progress.update,
+                        on_stage=progress.stage,
+                        accept_gaps=accept_gaps,
+                        llm=LlmConfig.resolve(llm_model),
+                        separate_compile=separate_compile,
+                        jobs=jobs,
+                    )
+                    doc = pipeline.run(tables)
+            except KeyboardInterrupt:  # (the session raises once: these imports are safe now)
+                from ..pipeline import interrupted_before_start, write_run
+                from .console import print_run
+
+                doc = interrupted_before_start(project, tables, time.perf_counter() - started)
+            interrupts.hold()  # the document is written whatever arrives now
+            if interrupts.received() and not doc.summary.get("interrupted"):
+                doc.summary.update(interrupted=True, interrupted_during="finish")
+            path = write_run(project, doc)
+            if as_json:
+                emit_json(doc.public())
+            else:
+                print_run(doc, path)
     if doc.summary.get("interrupted"):
         click.echo(f"interrupted: results of what finished are in {path}", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if all(r.status == "ok" for r in doc.results) else EXIT_NOT_OK)
 
 
@@ -170,9 +195,10 @@ def generate(project_root: Path, table: str, as_json: bool, **options: Any) -> N
 
     Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
     (unit tests included) and records the result in .migration-runs/<run_id>.json.
-    Exit 0 ok, 1 partial or error, 2 bad input.
+    Exit 0 ok, 1 partial or error, 2 bad input, 3 another command holds the project, 130 Ctrl-C.
     """
-    _run_and_report(project_root, [TableId.parse(table)], as_json=as_json, **options)
+    target = TableId.parse(table)
+    _run_and_report(project_root, lambda project: [target], as_json=as_json, **options)
 
 
 @main.command()
@@ -193,18 +219,24 @@ def generate(project_root: Path, table: str, as_json: bool, **options: Any) -> N
 def run(
     project_root: Path, all_tables: bool, tables: tuple[str, ...], as_json: bool, jobs: int | None, **options: Any
 ) -> None:
-    """Batch pipeline: every stage for all tables, one dbt build per iteration."""
-    from ..catalog import MigrationProject
+    """Batch pipeline: every stage for all tables, one dbt build per iteration.
+
+    Exit 0 all ok, 1 some not ok, 2 bad input, 3 another command holds the project, 130 Ctrl-C.
+    """
     from ..errors import InputError
-    from ..order import dependency_order
 
     if not all_tables and not tables:
         raise InputError("give --all or at least one --table")
-    project = open_project(project_root)
-    mp = MigrationProject(project.root)
-    names = mp.target_ids() if all_tables else [TableId.parse(t) for t in tables]
-    ordered = dependency_order(mp, names)
-    _run_and_report(project_root, ordered, as_json=as_json, separate_compile=False, jobs=jobs, **options)
+    named = [TableId.parse(t) for t in tables]
+
+    def select(project: Project) -> list[TableId]:
+        from ..catalog import MigrationProject
+        from ..order import dependency_order
+
+        mp = MigrationProject(project.root)
+        return dependency_order(mp, mp.target_ids() if all_tables else named)
+
+    _run_and_report(project_root, select, as_json=as_json, separate_compile=False, jobs=jobs, **options)
 
 
 @main.command()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +19,8 @@ from ..errors import InputError, MigrateError
 if TYPE_CHECKING:
     from ..project import Project
 
-# Exit codes (documented in the README's CLI table).
-EXIT_OK, EXIT_NOT_OK, EXIT_IO = 0, 1, 2
+# Exit codes (documented in the README's CLI table). EXIT_BUSY is run_lock.ProjectBusyError's.
+EXIT_OK, EXIT_NOT_OK, EXIT_IO, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def project_root_option(fn: Callable) -> Callable:
@@ -49,9 +51,9 @@ def handle_errors(fn: Callable) -> Callable:
         except MigrateError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # run / generate write their document first (cli.main)
             click.echo("interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # a bug of ours: say so plainly; the traceback is opt-in
             if os.environ.get("DBT_MIGRATE_DEBUG"):
                 raise
@@ -71,6 +73,21 @@ def open_project(root: Path) -> Project:
     if not root.is_dir():
         raise InputError(f"--project-root {root}: no such folder")
     return Project(root)
+
+
+def command_line() -> str:
+    """The command as typed (the lock's holder description names it)."""
+    return shlex.join(["migrate", *sys.argv[1:]])
+
+
+@contextmanager
+def project_writer(project: Project) -> Iterator[None]:
+    """Hold the migration project's lock while a command writes into it: a second writing command
+    stops at once naming this one (run_lock, exit 3). Read-only commands take no lock."""
+    from ..run_lock import project_lock
+
+    with project_lock(project.root, command_line()):
+        yield
 
 
 def pipeline_options(fn: Callable) -> Callable:

@@ -77,8 +77,17 @@ class CheckPool:
                 initializer=_init_worker,
                 initargs=(str(root),),
             )
-            for _ in range(self.workers):  # start them now: their start-up overlaps dbt's parse
-                self.executor.submit(int)
+            # Start them now (their start-up overlaps dbt's parse) with SIGINT blocked: a worker
+            # inherits the mask, so Ctrl-C in the terminal never interrupts one before
+            # _init_worker ignores it; Ctrl-C is the main process's to handle.
+            import signal
+
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                for _ in range(self.workers):
+                    self.executor.submit(int)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def submit(self, wh: Any, ctx: Context, written: Any) -> Future | dict[str, Any]:
         if self.executor is None:
