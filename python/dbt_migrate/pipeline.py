@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import layout
+from . import escaping, layout, yamlio
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
@@ -151,6 +151,9 @@ class Pipeline:
             for n, table in enumerate(tables, 1):
                 try:
                     ctx = build_context(wh, table)
+                except escaping.UnsafeInputError as exc:  # bad input fails its own table only
+                    items.append(Item(table=table, result=error_result(table, str(exc), exc.reason)))
+                    continue
                 except InputError:
                     raise
                 except MigrateError as exc:
@@ -176,7 +179,10 @@ class Pipeline:
                     conv = self._llm_first_answer(item, wh)
                 item.conversion = conv
                 item.result.warnings += conv.warnings
-                if not conv.ok:
+                if not conv.ok and conv.error in escaping.UNSAFE_REASONS:
+                    item.result.reason = conv.error
+                    item.result.errors.append(str(conv.construct))
+                elif not conv.ok:
                     item.result.reason = conv.error
                     what = (
                         "rules cannot convert this procedure" if conv.error == "needs_llm" else "no usable LLM answer"
@@ -191,6 +197,12 @@ class Pipeline:
                 self.progress("generate", n, len(live))
 
     def _declare_sources(self, wh: Warehouse, items: list[Item]) -> None:
+        for item in items:
+            problem = source_decls.unsafe_source(wh, item.conversion.relations) if item.conversion else None
+            if item.conversion is not None and item.conversion.ok and problem is not None:
+                item.conversion = Conversion(error=problem.reason, construct=str(problem))
+                item.result.reason = problem.reason
+                item.result.errors.append(str(problem))
         relations = [r for i in items if i.conversion and i.conversion.ok for r in i.conversion.relations]
         missing = source_decls.missing_source_declarations(wh, relations)
         if not missing:
@@ -226,11 +238,16 @@ class Pipeline:
                 )
                 continue
             try:
+                _check_rendered(item, r)
                 files = self._files_for(ctx.model_name, r)
                 write_all(self.ledger, files, force=self.force)
             except UserEditedError as exc:
                 item.result.errors.append(str(exc))
                 item.result.reason = "user_edited"
+                continue
+            except escaping.UnsafeInputError as exc:
+                item.result.errors.append(str(exc))
+                item.result.reason = exc.reason
                 continue
             except MigrateError as exc:
                 item.result.errors.append(str(exc))
@@ -394,6 +411,27 @@ class Pipeline:
 
     def _workers(self) -> int:
         return self._pool.workers if self._pool is not None else 0
+
+
+def _check_rendered(item: Item, r: Any) -> None:
+    """The last guard before writing: the model is the config call plus the converted body, and no
+    file holds Jinja that dbt-migrate did not write (``escaping.check_generated``)."""
+    conv = item.conv
+    ours = conv.jinja if conv.jinja is not None else ()
+    config, sep, body = r.model_sql.partition("\n\n")
+    if not sep or body.strip() != (conv.sql or "").strip():
+        raise escaping.UnsafeInputError(
+            f"{escaping.UNSAFE_JINJA}: the rendered model {r.model_name} is not the config call plus the "
+            "converted body; not written",
+            reason=escaping.UNSAFE_JINJA,
+        )
+    escaping.check_generated(body, what=f"model {r.model_name}", ours=ours)
+    if not config.startswith("{{ config(") or len(escaping.constructs(config)) != 1:
+        escaping.check_generated(config, what=f"config block of model {r.model_name}")
+    for name, text in (("schema YAML", r.schema_yml), ("snapshot YAML", r.snapshot_yml)):
+        if text:
+            for value in escaping.yaml_strings(yamlio.load(text)):
+                escaping.check_generated(value, what=f"{name} of model {r.model_name}")
 
 
 def _written(item: Item, sources: dict[tuple[str, str], str]) -> Any:

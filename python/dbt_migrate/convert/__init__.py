@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from .. import escaping
 from ..names import normalize_name
-from .ctes import apply_joins_for, shape_query
+from .ctes import PLACEHOLDER_PREFIX, apply_joins_for, shape_query
 from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
 from .relations import Relation
@@ -31,6 +32,9 @@ class Conversion:
     error: str | None = None  # reason code, e.g. "needs_llm"
     construct: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The Jinja dbt-migrate itself put in ``sql`` (placeholders' text): the pipeline's last guard
+    # allows these and nothing else. None: the generator did not say (the guard then allows none).
+    jinja: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,6 +73,10 @@ def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
         query = normalize_types(legacy_query(ctx, wh))
     except NotConvertible as exc:
         return Conversion(error="needs_llm", construct=str(exc))
+    try:
+        check_identifiers(query, ctx)
+    except escaping.UnsafeInputError as exc:
+        return Conversion(error=exc.reason, construct=str(exc))
     incremental = ctx.incremental
     warnings: list[str] = []
     if incremental:
@@ -81,11 +89,52 @@ def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
     audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
     watermark = ctx.materialization.watermark if incremental else None
     shaped = shape_query(query, resolver, watermark=watermark, table_columns=wh.ddl_column_names, audit_columns=audit)
-    sql = model_text(apply_joins_for(shaped.tree, target_dialect), target_dialect, {**macros, **shaped.placeholders})
-    conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark, warnings=warnings)
+    placeholders = {**macros, **shaped.placeholders}
+    try:
+        for rel in shaped.relations:
+            check_relation(rel, ctx)
+        sql = model_text(apply_joins_for(shaped.tree, target_dialect), target_dialect, placeholders)
+        escaping.check_generated(sql, what=f"model {ctx.model_name}", ours=placeholders.values())
+    except escaping.UnsafeInputError as exc:
+        return Conversion(error=exc.reason, construct=str(exc))
+    conv = Conversion(
+        sql=sql,
+        relations=shaped.relations,
+        uses_watermark=shaped.uses_watermark,
+        warnings=warnings,
+        jinja=tuple(placeholders.values()),
+    )
     if watermark and not shaped.uses_watermark:
         conv.warnings.append(f"watermark column {watermark} not found in any input: no incremental filter")
     return conv
+
+
+def _statements_file(ctx: Context) -> str:
+    return f"catalog/procedures/{normalize_name(ctx.writer)}.json"
+
+
+def check_identifiers(query: exp.Expr, ctx: Context) -> None:
+    """Every name in the legacy SQL (tables, columns, aliases, CTEs) is safe to write: no Jinja
+    brace, quote or control character, and none that looks like one of our placeholders."""
+    field_name = "refactored_sql" if ctx.refactored_sql else "statements[].sql"
+    for ident in query.find_all(exp.Identifier):
+        name = ident.this if isinstance(ident.this, str) else str(ident.this)
+        escaping.check_name(name, field=f"identifier in {field_name}", file=_statements_file(ctx))
+        if name.lower().startswith(PLACEHOLDER_PREFIX):
+            raise escaping.UnsafeInputError(
+                f"{escaping.UNSAFE_NAME}: {_statements_file(ctx)}: identifier in {field_name} "
+                f"{escaping.shown(name)}: reserved for dbt-migrate's placeholders; rejected"
+            )
+
+
+def check_relation(rel: Relation, ctx: Context) -> None:
+    """The names a ``source()`` / ``ref()`` call is written with."""
+    where = f"relation {rel.key} read by {ctx.writer}"
+    if rel.kind == "ref":
+        escaping.check_model_name(str(rel.model_name), field=f"model name of {where}")
+    elif rel.kind == "source":
+        escaping.check_name(str(rel.source_name), field=f"source name of {where}")
+        escaping.check_name(str(rel.table_name), field=f"source table name of {where}")
 
 
 def restrict_givens(ctx: Context, relations: list[Relation]) -> list[str]:
