@@ -22,7 +22,7 @@ from .contracts import (
 from .convert.relations import Resolver
 from .convert.types import target_type
 from .errors import InputError, NotReadyError
-from .escaping import check_model_name, check_name, check_sql_type, escape, escape_values
+from .escaping import check_model_name, check_name, check_resource_name, check_sql_type, escape, escape_values
 from .names import TableId, model_name_for, normalize_name
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
@@ -64,6 +64,7 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             f"{table.schema_}.{table.name} has no selected writer (scoping.selected_writer in {path}): "
             "run scoping upstream first"
         )
+    check_name(writer_name, field="scoping.selected_writer", file=path)
     proc = mp.procedure(writer_name)
     if proc is None:
         expected = mp.root / "catalog" / "procedures" / f"{normalize_name(writer_name)}.json"
@@ -169,9 +170,10 @@ def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path
         check_name(m.watermark, field="profile.watermark", file=table)
     for i, st in enumerate(ctx.source_tables):
         where = f"references.tables.in_scope[{i}]"
-        for value in (st.source_name, st.table_name):
-            if value is not None:
-                check_name(value, field=f"{where} ({st.relation})", file=procedure)
+        if st.source_name is not None:
+            check_resource_name(st.source_name, field=f"{where} ({st.relation}) as a source name", file=procedure)
+        if st.table_name is not None:
+            check_name(st.table_name, field=f"{where} ({st.relation})", file=procedure, path_safe=True)
         if st.model_name is not None:
             check_model_name(st.model_name, field=f"{where} ({st.relation})", file=procedure)
         for c in st.columns:
@@ -181,7 +183,7 @@ def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path
             if value is not None:
                 check_name(value, field=f"profile (schema test {test.kind} {test.test or ''})".strip(), file=table)
     for i, ut in enumerate(ctx.unit_tests):
-        check_name(ut.name, field=f"unit_tests[{i}].name", file=test_spec)
+        check_resource_name(ut.name, field=f"unit_tests[{i}].name", file=test_spec)
         for g in ut.given:
             for row in g.rows:
                 for key in row:
@@ -240,9 +242,10 @@ def unit_tests(
         for g in test.given:
             rel = resolver.resolve(g.table)
             check_name(g.table, field=f"unit test {test.name!r} given.table", file=spec_file)
-            for value in (rel.source_name, rel.table_name):
-                if value is not None:
-                    check_name(value, field=f"unit test {test.name!r} given.table", file=spec_file)
+            if rel.source_name is not None:
+                check_resource_name(rel.source_name, field=f"unit test {test.name!r} given.table", file=spec_file)
+            if rel.table_name is not None:
+                check_name(rel.table_name, field=f"unit test {test.name!r} given.table", file=spec_file, path_safe=True)
             if rel.model_name is not None:
                 check_model_name(rel.model_name, field=f"unit test {test.name!r} given.table", file=spec_file)
             known = wh.columns_of(g.table)

@@ -38,6 +38,9 @@ UNSAFE_PATH = "unsafe_path"
 UNSAFE_REASONS = (UNSAFE_NAME, UNSAFE_JINJA, UNSAFE_PATH)
 
 _MODEL_NAME = re.compile(r"[a-z0-9_]+")
+# Names dbt turns into node ids and file names of its own (sources, unit tests): word characters
+# and hyphens, so never a dot or a slash.
+_RESOURCE_NAME = re.compile(r"\w[\w-]*")
 # SQL types as catalogs and DDL write them: NVARCHAR(50), DECIMAL(18, 2), DATETIME2(7),
 # TIMESTAMP WITH TIME ZONE, dbo.MyType, NVARCHAR(MAX), INT[].
 _SQL_TYPE = re.compile(
@@ -107,11 +110,25 @@ def name_problem(value: object) -> str | None:
     return None
 
 
-def check_name(value: str, *, field: str, file: Path | str | None = None) -> str:
-    """``value`` when it is safe as a name; else ``UnsafeInputError`` naming file, field and value."""
+def check_name(value: str, *, field: str, file: Path | str | None = None, path_safe: bool = False) -> str:
+    """``value`` when it is safe as a name; else ``UnsafeInputError`` naming file, field and value.
+    ``path_safe``: also no ``/`` and no ``..`` (names dbt may join into a path or a relation)."""
     problem = name_problem(value)
+    if problem is None and path_safe and ("/" in value or ".." in value):
+        problem = "contains '/' or '..'"
     if problem is not None:
         raise UnsafeInputError(_message(problem, value, field, file))
+    return value
+
+
+def check_resource_name(value: str, *, field: str, file: Path | str | None = None) -> str:
+    """Source and unit-test names: dbt builds node ids and file paths from them (a unit test's
+    compiled SQL is written to ``target/.../<name>.sql``), so only word characters and hyphens."""
+    check_name(value, field=field, file=file)
+    if not _RESOURCE_NAME.fullmatch(value):
+        raise UnsafeInputError(
+            _message("must be word characters or '-' (it becomes a dbt node name)", value, field, file)
+        )
     return value
 
 

@@ -40,8 +40,8 @@ def unsafe_source(wh: Warehouse, relations: list[Relation]) -> escaping.UnsafeIn
         if rel.kind != "source" or rel.key in wh.dbt.declared_sources:
             continue
         try:
-            escaping.check_name(str(rel.source_name), field=f"source name of {rel.key}")
-            escaping.check_name(str(rel.table_name), field=f"source table name of {rel.key}")
+            escaping.check_resource_name(str(rel.source_name), field=f"source name of {rel.key}")
+            escaping.check_name(str(rel.table_name), field=f"source table name of {rel.key}", path_safe=True)
             for c in source_columns(wh, rel.key):
                 escaping.check_name(c["name"], field=f"a column name of {rel.key}", file=ddl)
                 escaping.check_sql_type(c["data_type"], field=f"the type of {rel.key}.{c['name']}", file=ddl)

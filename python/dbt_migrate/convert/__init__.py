@@ -133,8 +133,8 @@ def check_relation(rel: Relation, ctx: Context) -> None:
     if rel.kind == "ref":
         escaping.check_model_name(str(rel.model_name), field=f"model name of {where}")
     elif rel.kind == "source":
-        escaping.check_name(str(rel.source_name), field=f"source name of {where}")
-        escaping.check_name(str(rel.table_name), field=f"source table name of {where}")
+        escaping.check_resource_name(str(rel.source_name), field=f"source name of {where}")
+        escaping.check_name(str(rel.table_name), field=f"source table name of {where}", path_safe=True)
 
 
 def restrict_givens(ctx: Context, relations: list[Relation]) -> list[str]:
