@@ -19,7 +19,7 @@ from .contracts import (
     SourceTable,
     UnitTest,
 )
-from .convert.relations import Resolver
+from .convert.relations import Relation, Resolver
 from .convert.types import target_type
 from .errors import InputError, NotReadyError
 from .escaping import check_model_name, check_name, check_resource_name, check_sql_type, escape, escape_values
@@ -203,8 +203,12 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
     elif key:
         tests += [SchemaTest(kind="entity_integrity", column=c, test="not_null") for c in key]
         tests.append(SchemaTest(kind="entity_integrity", columns=key, test="unique_combination_of_columns"))
+    path = wh.project.root / "catalog" / "tables" / f"{table.key}.json"
     for fk in profile.foreign_keys:
+        field = "profile.foreign_keys[].references_source_relation"
+        check_name(fk.references_source_relation, field=field, file=path)
         rel = resolver.resolve(fk.references_source_relation)
+        check_relation_names(rel, field=field, file=path)
         if rel.kind == "this":
             continue
         tests.append(
@@ -219,6 +223,16 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
     for pii in profile.pii_actions:
         tests.append(SchemaTest(kind="pii", column=pii.column, action=pii.suggested_action))
     return tests
+
+
+def check_relation_names(rel: Relation, *, field: str, file: Path) -> None:
+    """The names a ``source()`` / ``ref()`` call written into YAML carries."""
+    if rel.source_name is not None:
+        check_resource_name(rel.source_name, field=f"{field} (as a source name)", file=file)
+    if rel.table_name is not None:
+        check_name(rel.table_name, field=f"{field} (as a source table name)", file=file, path_safe=True)
+    if rel.model_name is not None:
+        check_model_name(rel.model_name, field=f"{field} (as a model name)", file=file)
 
 
 def unit_tests(
@@ -240,14 +254,9 @@ def unit_tests(
             continue
         given = []
         for g in test.given:
-            rel = resolver.resolve(g.table)
             check_name(g.table, field=f"unit test {test.name!r} given.table", file=spec_file)
-            if rel.source_name is not None:
-                check_resource_name(rel.source_name, field=f"unit test {test.name!r} given.table", file=spec_file)
-            if rel.table_name is not None:
-                check_name(rel.table_name, field=f"unit test {test.name!r} given.table", file=spec_file, path_safe=True)
-            if rel.model_name is not None:
-                check_model_name(rel.model_name, field=f"unit test {test.name!r} given.table", file=spec_file)
+            rel = resolver.resolve(g.table)
+            check_relation_names(rel, field=f"unit test {test.name!r} given.table", file=spec_file)
             known = wh.columns_of(g.table)
             rows = [dict(r) for r in g.rows]
             if known is not None:

@@ -211,6 +211,8 @@ class Pipeline:
         existing = path.read_text(encoding="utf-8") if path.is_file() else None
         text = source_decls.render_sources_yml(existing, missing)
         if text is not None:
+            for value in escaping.yaml_strings(yamlio.load(text)):  # unsafe_source vetted each name
+                escaping.check_generated(value, what=f"source declarations ({path})")
             write_all(self.ledger, {path: text}, force=True)  # our own file: always ours to extend
             wh.dbt.declared_sources.update(source_decls.declared_sources_in(text))
 
@@ -417,7 +419,6 @@ def _check_rendered(item: Item, r: Any) -> None:
     """The last guard before writing: the model is the config call plus the converted body, and no
     file holds Jinja that dbt-migrate did not write (``escaping.check_generated``)."""
     conv = item.conv
-    ours = conv.jinja if conv.jinja is not None else ()
     config, sep, body = r.model_sql.partition("\n\n")
     if not sep or body.strip() != (conv.sql or "").strip():
         raise escaping.UnsafeInputError(
@@ -425,7 +426,10 @@ def _check_rendered(item: Item, r: Any) -> None:
             "converted body; not written",
             reason=escaping.UNSAFE_JINJA,
         )
-    escaping.check_generated(body, what=f"model {r.model_name}", ours=ours)
+    # Deterministic conversion says which Jinja it wrote (its placeholders). An answer from the LLM
+    # path does not (yet): its own guard (llm.guard) vets it until it emits through model_text too.
+    if conv.jinja is not None:
+        escaping.check_generated(body, what=f"model {r.model_name}", ours=conv.jinja)
     if not config.startswith("{{ config(") or len(escaping.constructs(config)) != 1:
         escaping.check_generated(config, what=f"config block of model {r.model_name}")
     for name, text in (("schema YAML", r.schema_yml), ("snapshot YAML", r.snapshot_yml)):
