@@ -154,11 +154,13 @@ def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path
     (``escaping.check_name``): an unsafe one fails this table with ``UnsafeInputError`` naming
     the file and field. Data values were escaped when the context was built."""
     schema, _, name = ctx.table.partition(".")
-    check_name(schema, field="schema", file=table)
+    if schema:
+        check_name(schema, field="schema", file=table)
     check_name(name, field="name", file=table)
     check_model_name(ctx.model_name, field=f"model name of {ctx.table!r}", file=table)
     for part in ctx.writer.split(".", 1):
-        check_name(part, field="schema/name (the procedure name)", file=procedure)
+        if part:
+            check_name(part, field="schema/name (the procedure name)", file=procedure)
     for i, col in enumerate(ctx.columns):
         check_name(col.name, field=f"columns[{i}].name", file=table)
         check_sql_type(col.sql_type, field=f"columns[{i}].sql_type", file=table)

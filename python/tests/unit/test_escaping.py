@@ -180,3 +180,55 @@ def test_write_all_writes_nothing_when_one_path_leaves_the_project(tmp_path):
     with pytest.raises(UnsafeInputError):
         write_all(Ledger(dbt), {inside_file: "select 1\n", outside_file: "select 2\n"})
     assert not inside_file.exists() and not outside_file.exists()
+
+
+# -- conversion: what the legacy SQL can carry into a model (no dbt) ---------------------------
+PAYLOAD = "{{ run_query(\"create table canary as select 1\") }}{%endraw%}{{ env_var('K') }}"
+
+
+def _convert(tmp_path, statement: str):
+    from dbt_migrate.catalog import MigrationProject
+    from dbt_migrate.context import build_context
+    from dbt_migrate.convert import convert_context
+    from dbt_migrate.dbt import DbtInfo
+    from dbt_migrate.warehouse import Warehouse
+    from helpers.migration import ConvertCase
+
+    case = ConvertCase(
+        name="payload",
+        target="silver.DimProduct",
+        classification="dim_non_scd",
+        statements=[statement],
+        ddl=[
+            "CREATE TABLE [bronze].[Product] ([ProductCode] NVARCHAR(20) NOT NULL, [ProductName] NVARCHAR(50) NULL)",
+            "CREATE TABLE [silver].[DimProduct] ([ProductCode] NVARCHAR(20) NOT NULL, [ProductName] NVARCHAR(50))",
+        ],
+    )
+    wh = Warehouse(MigrationProject(case.write_project(tmp_path / "p")), DbtInfo(adapter_type="duckdb"))
+    return convert_context(build_context(wh, case.target), wh)
+
+
+INSERT = "INSERT INTO silver.DimProduct (ProductCode, ProductName) SELECT p.ProductCode, {} FROM bronze.Product AS p"
+
+
+def test_a_payload_in_a_literal_reaches_the_model_as_inert_data(tmp_path):
+    literal = "'" + PAYLOAD.replace("'", "''") + "'"
+    conv = _convert(tmp_path, INSERT.format(f"COALESCE(p.ProductName, {literal})"))
+    assert conv.ok and conv.jinja is not None
+    assert foreign_jinja(conv.sql, conv.jinja) is None
+    dbt = {"current_timestamp": lambda: "now()"}
+    rendered = ENV.from_string(conv.sql).render(source=lambda *a: "src", invocation_id="run", dbt=dbt)
+    assert literal in rendered
+
+
+@pytest.mark.parametrize("comment", [f"/* {PAYLOAD} */", f"-- {PAYLOAD}\n"])
+def test_a_payload_in_a_comment_never_reaches_the_model(tmp_path, comment):
+    conv = _convert(tmp_path, INSERT.format(f"{comment} p.ProductName"))
+    assert conv.ok and "run_query" not in conv.sql and "env_var" not in conv.sql
+
+
+@pytest.mark.parametrize("alias", ["\"{{ env_var('K') }}\"", '"{% do x %}"', "__dbtm_0__", '"{#"'])
+def test_a_payload_in_an_identifier_fails_the_table_naming_it(tmp_path, alias):
+    conv = _convert(tmp_path, INSERT.format("p.ProductName").replace("AS p", f"AS {alias}").replace("p.", f"{alias}."))
+    assert not conv.ok and conv.error == "unsafe_name"
+    assert "statements[].sql" in str(conv.construct) and "catalog/procedures/" in str(conv.construct)
