@@ -92,7 +92,10 @@ class Ledger:
 
 
 def write_all(ledger: Ledger, files: dict[Path, str], force: bool = False) -> list[Path]:
-    """Check every file first, then write each atomically: all or nothing for edit conflicts."""
+    """Check every file first, then write each atomically: all or nothing for edit conflicts and
+    for paths that would leave the dbt project (``layout.inside``)."""
+    for path in [*files, ledger.path]:
+        layout.inside(ledger.dbt_dir, path)
     blocked = [p for p, text in files.items() if not ledger.is_ours(p) and p.read_text(encoding="utf-8") != text]
     if blocked and not force:
         names = ", ".join(str(p) for p in blocked)

@@ -6,6 +6,8 @@ macros read (docs/render-contract.md).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .catalog import TableCatalog
 from .contracts import (
     Context,
@@ -17,10 +19,10 @@ from .contracts import (
     SourceTable,
     UnitTest,
 )
-from .convert.relations import Resolver
+from .convert.relations import Relation, Resolver
 from .convert.types import target_type
 from .errors import InputError, NotReadyError
-from .jinja_escape import escape_values
+from .escaping import check_model_name, check_name, check_resource_name, check_sql_type, escape, escape_values
 from .names import TableId, model_name_for, normalize_name
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
@@ -62,6 +64,7 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             f"{table.schema_}.{table.name} has no selected writer (scoping.selected_writer in {path}): "
             "run scoping upstream first"
         )
+    check_name(writer_name, field="scoping.selected_writer", file=path)
     proc = mp.procedure(writer_name)
     if proc is None:
         expected = mp.root / "catalog" / "procedures" / f"{normalize_name(writer_name)}.json"
@@ -105,7 +108,7 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     if incremental:
         check_watermark(wh, table, path, source_tables)
 
-    return Context(
+    ctx = Context(
         table=f"{table.schema_}.{table.name}",
         model_name=model_name,
         description=(
@@ -134,6 +137,56 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         source_dialect=wh.source_dialect,
         warnings=warnings,
     )
+    proc_path = mp.root / "catalog" / "procedures" / f"{proc.key}.json"
+    spec_path = mp.root / "test-specs" / f"{table.key}.json"
+    check_context(ctx, table=path, procedure=proc_path, test_spec=spec_path)
+    return ctx
+
+
+def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path) -> None:
+    """Every name the rendering macros write into a model or YAML file is safe there
+    (``escaping.check_name``): an unsafe one fails this table with ``UnsafeInputError`` naming
+    the file and field. Data values were escaped when the context was built."""
+    schema, _, name = ctx.table.partition(".")
+    if schema:
+        check_name(schema, field="schema", file=table)
+    check_name(name, field="name", file=table)
+    check_model_name(ctx.model_name, field=f"model name of {ctx.table!r}", file=table)
+    for part in ctx.writer.split(".", 1):
+        if part:
+            check_name(part, field="schema/name (the procedure name)", file=procedure)
+    for i, col in enumerate(ctx.columns):
+        check_name(col.name, field=f"columns[{i}].name", file=table)
+        check_sql_type(col.sql_type, field=f"columns[{i}].sql_type", file=table)
+        check_sql_type(col.data_type, field=f"columns[{i}].sql_type (as {ctx.target_dialect})", file=table)
+    m = ctx.materialization
+    for key in m.unique_key or []:
+        check_name(key, field="profile.natural_key / profile.primary_key", file=table)
+    if m.watermark is not None:
+        check_name(m.watermark, field="profile.watermark", file=table)
+    for i, st in enumerate(ctx.source_tables):
+        where = f"references.tables.in_scope[{i}]"
+        if st.source_name is not None:
+            check_resource_name(st.source_name, field=f"{where} ({st.relation}) as a source name", file=procedure)
+        if st.table_name is not None:
+            check_name(st.table_name, field=f"{where} ({st.relation})", file=procedure, path_safe=True)
+        if st.model_name is not None:
+            check_model_name(st.model_name, field=f"{where} ({st.relation})", file=procedure)
+        for c in st.columns:
+            check_name(c, field=f"{where}.columns", file=procedure)
+    for test in ctx.schema_tests:
+        for value in [test.column, test.field, test.action, *(test.columns or [])]:
+            if value is not None:
+                check_name(value, field=f"profile (schema test {test.kind} {test.test or ''})".strip(), file=table)
+    for i, ut in enumerate(ctx.unit_tests):
+        check_resource_name(ut.name, field=f"unit_tests[{i}].name", file=test_spec)
+        for g in ut.given:
+            for row in g.rows:
+                for key in row:
+                    check_name(key, field=f"unit_tests[{i}].given rows (a column name)", file=test_spec)
+        for row in ut.expect.rows:
+            for key in row:
+                check_name(key, field=f"unit_tests[{i}].expect.rows (a column name)", file=test_spec)
 
 
 def check_watermark(wh: Warehouse, table: TableCatalog, path: object, inputs: list[SourceTable]) -> None:
@@ -184,8 +237,12 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
     elif key:
         tests += [SchemaTest(kind="entity_integrity", column=c, test="not_null") for c in key]
         tests.append(SchemaTest(kind="entity_integrity", columns=key, test="unique_combination_of_columns"))
+    path = wh.project.root / "catalog" / "tables" / f"{table.key}.json"
     for fk in profile.foreign_keys:
+        field = "profile.foreign_keys[].references_source_relation"
+        check_name(fk.references_source_relation, field=field, file=path)
         rel = resolver.resolve(fk.references_source_relation)
+        check_relation_names(rel, field=field, file=path)
         if rel.kind == "this":
             continue
         tests.append(
@@ -202,6 +259,16 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
     return tests
 
 
+def check_relation_names(rel: Relation, *, field: str, file: Path) -> None:
+    """The names a ``source()`` / ``ref()`` call written into YAML carries."""
+    if rel.source_name is not None:
+        check_resource_name(rel.source_name, field=f"{field} (as a source name)", file=file)
+    if rel.table_name is not None:
+        check_name(rel.table_name, field=f"{field} (as a source table name)", file=file, path_safe=True)
+    if rel.model_name is not None:
+        check_model_name(rel.model_name, field=f"{field} (as a model name)", file=file)
+
+
 def unit_tests(
     wh: Warehouse, table: TableCatalog, resolver: Resolver, warnings: list[str], incremental: bool = False
 ) -> list[UnitTest]:
@@ -214,13 +281,16 @@ def unit_tests(
     spec = wh.project.test_spec(f"{table.schema_}.{table.name}")
     if spec is None:
         return []
+    spec_file = wh.project.root / "test-specs" / f"{table.key}.json"
     rendered = []
     for test in spec.unit_tests:
         if test.expect is None:
             continue
         given = []
         for g in test.given:
+            check_name(g.table, field=f"unit test {test.name!r} given.table", file=spec_file)
             rel = resolver.resolve(g.table)
+            check_relation_names(rel, field=f"unit test {test.name!r} given.table", file=spec_file)
             known = wh.columns_of(g.table)
             rows = [dict(r) for r in g.rows]
             if known is not None:
@@ -239,7 +309,7 @@ def unit_tests(
                 origin="test_spec",
                 given=given,
                 expect=Expectation(rows=[escape_values(dict(r)) for r in test.expect.rows]),
-                description=test.description or None,
+                description=escape(test.description) if test.description else None,
                 # The legacy procedure's scenarios describe a full load; dbt would otherwise call the
                 # real is_incremental() inside the unit test.
                 overrides={"macros": {"is_incremental": False}} if incremental else None,

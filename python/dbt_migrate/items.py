@@ -50,3 +50,22 @@ def error_result(table: TableId, message: str, reason: str | None = None) -> Ite
     return ItemResult(
         item_id=table.key, status="error", reason=reason, output=Output(table_ref=str(table)), errors=[message]
     )
+
+
+def mark_interrupted(items: list[Item], tables: list[TableId], revising: set[int]) -> None:
+    """After Ctrl-C: unfinished items say so, and tables never reached get an item that says so.
+    ``revising``: ids of items whose last failure was being revised (so not final)."""
+    reached = {i.table.key for i in items}
+    for item in items:
+        r = item.result
+        if r.status != "ok" and (id(item) in revising or (not r.errors and not r.output.execution.dbt_errors)):
+            r.status = "error" if not item.paths else "partial"
+            r.reason = r.reason or "interrupted"
+            r.errors.append("interrupted before this item finished")
+    for table in tables:
+        if table.key not in reached:
+            items.append(
+                Item(
+                    table=table, result=error_result(table, "interrupted before this table was reached", "interrupted")
+                )
+            )

@@ -5,12 +5,17 @@ sources in one file beside the models, the ledger of written files in ``.dbt-mig
 run's result JSON in the migration project's ``.migration-runs/``, beside the lock a running
 command holds (``.migration-runs/.lock``). Callers ask here; no other
 module spells a folder or file name.
+
+A model name becomes a file name only when it matches ``[a-z0-9_]+`` (``escaping.check_model_name``),
+and ``inside`` is the check every write makes (``artifacts.write_all``): the path, resolved with the
+symlinks on its way, stays inside the dbt project.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .escaping import UNSAFE_PATH, UnsafeInputError, check_model_name
 from .rules import STAGING_PREFIX
 
 MODELS_DIR = Path("models") / "staging"
@@ -23,22 +28,39 @@ RUN_LOCK_FILE = ".lock"
 
 def model_sql(dbt_dir: Path, model: str) -> Path:
     """``models/staging/<model>.sql``."""
+    check_model_name(model)
     return dbt_dir / MODELS_DIR / f"{model}.sql"
 
 
 def model_yaml(dbt_dir: Path, model: str) -> Path:
     """``models/staging/_<model>.yml``: the model's schema YAML and unit tests."""
+    check_model_name(model)
     return dbt_dir / MODELS_DIR / f"_{model}.yml"
 
 
 def snapshot_yaml(dbt_dir: Path, model: str) -> Path:
     """``snapshots/_<model>.yml``: a dim_scd2 table's snapshot."""
+    check_model_name(model)
     return dbt_dir / SNAPSHOTS_DIR / f"_{model}.yml"
 
 
 def snapshot_sql(dbt_dir: Path, model: str) -> Path:
     """``snapshots/<model>.sql``: a hand-written snapshot block (``migrate write``)."""
+    check_model_name(model)
     return dbt_dir / SNAPSHOTS_DIR / f"{model}.sql"
+
+
+def inside(root: Path, path: Path) -> Path:
+    """``path`` when it stays inside ``root`` once resolved (``..``, an absolute path, a symlink on
+    the way that points elsewhere all leave it); else ``UnsafeInputError`` (reason ``unsafe_path``)."""
+    base = root.resolve()
+    target = path.resolve()  # follows every symlink on the way, the file's own included
+    if target != base and base not in target.parents:
+        via = f" (resolves to {target})" if target != Path(path).absolute() else ""
+        raise UnsafeInputError(
+            f"{UNSAFE_PATH}: {path}{via} is outside the dbt project {base}; nothing written", reason=UNSAFE_PATH
+        )
+    return path
 
 
 def sources_file(dbt_dir: Path) -> Path:

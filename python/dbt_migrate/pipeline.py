@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import interrupts, layout
+from . import escaping, interrupts, layout, yamlio
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
@@ -19,11 +19,12 @@ from .context import build_context
 from .convert import Conversion, convert_context, restrict_givens
 from .dbt import DbtOutcome, DbtProject, build_selection, dbt_info, source_relations
 from .errors import InputError, MigrateError
-from .items import Item, error_result
+from .items import Item, error_result, mark_interrupted
 from .judge import BuildOutcome, apply_gaps, attribute_blocked, judge
 from .names import TableId
 from .package_render import RenderError, create_empty_sources, render_models
 from .project import Project
+from .render_guard import check_rendered
 from .results import ItemResult, Output, RunDocument
 from .run_summary import summarize
 from .warehouse import Warehouse
@@ -135,13 +136,13 @@ class Pipeline:
             interrupts.hold()  # done: a Ctrl-C from here on cannot cut the document short
         except KeyboardInterrupt:
             interrupted = True  # (the session raises one interrupt; later ones are only counted)
-            self._mark_interrupted(tables)
+            mark_interrupted(self.items, tables, self._revising)
         except Exception:
             # Ctrl-C can surface as another error: DuckDB turns it into "Query interrupted".
             if not interrupts.interrupted_since(self._sigints):
                 raise
             interrupted = True
-            self._mark_interrupted(tables)
+            mark_interrupted(self.items, tables, self._revising)
         finally:
             if self._pool is not None:
                 self._pool.close(cancel=True)  # interrupted or failed: no worker outlives the run
@@ -151,25 +152,6 @@ class Pipeline:
         if doc.summary["interrupted"]:
             doc.summary["interrupted_during"] = self.stage
         return doc
-
-    def _mark_interrupted(self, tables: list[TableId]) -> None:
-        reached = {i.table.key for i in self.items}
-        for item in self.items:
-            r = item.result
-            # Unfinished: not failed yet, or failed but being revised (its last failure is not final).
-            revising = id(item) in self._revising
-            if r.status != "ok" and (revising or (not r.errors and not r.output.execution.dbt_errors)):
-                r.status = "error" if not item.paths else "partial"
-                r.reason = r.reason or "interrupted"
-                r.errors.append("interrupted before this item finished")
-        for table in tables:
-            if table.key not in reached:
-                self.items.append(
-                    Item(
-                        table=table,
-                        result=error_result(table, "interrupted before this table was reached", "interrupted"),
-                    )
-                )
 
     def _contexts(self, wh: Warehouse, tables: list[TableId]) -> list[Item]:
         items = self.items
@@ -181,6 +163,9 @@ class Pipeline:
             for n, table in enumerate(tables, 1):
                 try:
                     ctx = build_context(wh, table)
+                except escaping.UnsafeInputError as exc:  # bad input fails its own table only
+                    items.append(Item(table=table, result=error_result(table, str(exc), exc.reason)))
+                    continue
                 except InputError as exc:  # this table's files are bad: it fails, the others go on
                     items.append(Item(table=table, result=error_result(table, str(exc), "invalid_input")))
                     continue
@@ -207,7 +192,10 @@ class Pipeline:
                     conv = self._llm_first_answer(item, wh)
                 item.conversion = conv
                 item.result.warnings += conv.warnings
-                if not conv.ok:
+                if not conv.ok and conv.error in escaping.UNSAFE_REASONS:
+                    item.result.reason = conv.error
+                    item.result.errors.append(str(conv.construct))
+                elif not conv.ok:
                     item.result.reason = conv.error
                     what = (
                         "rules cannot convert this procedure" if conv.error == "needs_llm" else "no usable LLM answer"
@@ -222,6 +210,12 @@ class Pipeline:
                 self.progress("generate", n, len(live))
 
     def _declare_sources(self, wh: Warehouse, items: list[Item]) -> None:
+        for item in items:
+            problem = source_decls.unsafe_source(wh, item.conversion.relations) if item.conversion else None
+            if item.conversion is not None and item.conversion.ok and problem is not None:
+                item.conversion = Conversion(error=problem.reason, construct=str(problem))
+                item.result.reason = problem.reason
+                item.result.errors.append(str(problem))
         relations = [r for i in items if i.conversion and i.conversion.ok for r in i.conversion.relations]
         missing = source_decls.missing_source_declarations(wh, relations)
         if not missing:
@@ -230,6 +224,8 @@ class Pipeline:
         existing = path.read_text(encoding="utf-8") if path.is_file() else None
         text = source_decls.render_sources_yml(existing, missing)
         if text is not None:
+            for value in escaping.yaml_strings(yamlio.load(text)):  # unsafe_source vetted each name
+                escaping.check_generated(value, what=f"source declarations ({path})")
             write_all(self.ledger, {path: text}, force=True)  # our own file: always ours to extend
             wh.dbt.declared_sources.update(source_decls.declared_sources_in(text))
 
@@ -257,11 +253,16 @@ class Pipeline:
                 )
                 continue
             try:
+                check_rendered(item, r)
                 files = self._files_for(ctx.model_name, r)
                 write_all(self.ledger, files, force=self.force)
             except UserEditedError as exc:
                 item.result.errors.append(str(exc))
                 item.result.reason = "user_edited"
+                continue
+            except escaping.UnsafeInputError as exc:
+                item.result.errors.append(str(exc))
+                item.result.reason = exc.reason
                 continue
             except MigrateError as exc:
                 item.result.errors.append(str(exc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import yamlio
+from . import escaping, yamlio
 from .convert.relations import Relation
 from .convert.types import target_type
 from .names import normalize_name
@@ -30,6 +30,24 @@ def source_columns(wh: Warehouse, key: str) -> list[dict[str, str]]:
             for c in table.columns
         ]
     return [{"name": c, "data_type": ""} for c in (wh.columns_of(key) or [])]
+
+
+def unsafe_source(wh: Warehouse, relations: list[Relation]) -> escaping.UnsafeInputError | None:
+    """The first unsafe name a source declaration for ``relations`` would carry (source, table,
+    column names and types), or None. Declarations the dbt project already has are its own."""
+    ddl = wh.project.root / "ddl" / "tables.sql"
+    for rel in relations:
+        if rel.kind != "source" or rel.key in wh.dbt.declared_sources:
+            continue
+        try:
+            escaping.check_resource_name(str(rel.source_name), field=f"source name of {rel.key}")
+            escaping.check_name(str(rel.table_name), field=f"source table name of {rel.key}", path_safe=True)
+            for c in source_columns(wh, rel.key):
+                escaping.check_name(c["name"], field=f"a column name of {rel.key}", file=ddl)
+                escaping.check_sql_type(c["data_type"], field=f"the type of {rel.key}.{c['name']}", file=ddl)
+        except escaping.UnsafeInputError as exc:
+            return exc
+    return None
 
 
 def missing_source_declarations(wh: Warehouse, relations: list[Relation]) -> dict[str, dict[str, Any]]:

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import __version__
+from ..escaping import UNSAFE_REASONS
 from ..names import TableId
 from . import lifecycle as lifecycle_commands
 from .options import (
     EXIT_INTERRUPTED,
+    EXIT_IO,
     EXIT_NOT_OK,
     EXIT_OK,
     emit_json,
@@ -181,6 +183,8 @@ def _run_and_report(
     if doc.summary.get("interrupted"):
         click.echo(f"interrupted: results of what finished are in {path}", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    if len(doc.results) == 1 and doc.results[0].reason in UNSAFE_REASONS:
+        sys.exit(EXIT_IO)  # the one table asked for is bad input (an unsafe name, Jinja or path)
     sys.exit(EXIT_OK if all(r.status == "ok" for r in doc.results) else EXIT_NOT_OK)
 
 
@@ -195,7 +199,8 @@ def generate(project_root: Path, table: str, as_json: bool, **options: Any) -> N
 
     Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
     (unit tests included) and records the result in .migration-runs/<run_id>.json.
-    Exit 0 ok, 1 partial or error, 2 bad input, 3 another command holds the project, 130 Ctrl-C.
+    Exit 0 ok, 1 partial or error, 2 bad input (an unsafe name, Jinja or path in the input is one),
+    3 another command holds the project, 130 Ctrl-C.
     """
     target = TableId.parse(table)
     _run_and_report(project_root, lambda project: [target], as_json=as_json, **options)

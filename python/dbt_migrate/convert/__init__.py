@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from .. import escaping
 from ..names import normalize_name
-from .ctes import apply_joins_for, shape_query
+from .ctes import PLACEHOLDER_PREFIX, apply_joins_for, shape_query
 from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
 from .relations import Relation
@@ -32,6 +33,9 @@ class Conversion:
     construct: str | None = None
     warnings: list[str] = field(default_factory=list)
     answer: str | None = None  # the LLM's plain-SQL answer this model was made from
+    # The Jinja dbt-migrate itself put in ``sql`` (placeholders' text): the pipeline's last guard
+    # allows these and nothing else. None: the generator did not say (the guard then allows none).
+    jinja: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -77,7 +81,12 @@ def model_from_query(query: exp.Query, ctx: Context, wh: Warehouse) -> Conversio
     """The shared tail of every conversion, rules and LLM answers alike: a SELECT over legacy table
     names (source dialect, semantics and types already normalized) -> the model text, with every
     piece of Jinja (``source()``/``ref()``, the watermark filter, cross-database macros, audit
-    columns) emitted here and nowhere else."""
+    columns) emitted here and nowhere else. Every name the query carries is checked first
+    (``check_identifiers``), and the text written last (``escaping.check_generated``)."""
+    try:
+        check_identifiers(query, ctx)
+    except escaping.UnsafeInputError as exc:
+        return Conversion(error=exc.reason, construct=str(exc))
     incremental = ctx.incremental
     warnings: list[str] = []
     if incremental:
@@ -90,11 +99,52 @@ def model_from_query(query: exp.Query, ctx: Context, wh: Warehouse) -> Conversio
     audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
     watermark = ctx.materialization.watermark if incremental else None
     shaped = shape_query(query, resolver, watermark=watermark, table_columns=wh.ddl_column_names, audit_columns=audit)
-    sql = model_text(apply_joins_for(shaped.tree, target_dialect), target_dialect, {**macros, **shaped.placeholders})
-    conv = Conversion(sql=sql, relations=shaped.relations, uses_watermark=shaped.uses_watermark, warnings=warnings)
+    placeholders = {**macros, **shaped.placeholders}
+    try:
+        for rel in shaped.relations:
+            check_relation(rel, ctx)
+        sql = model_text(apply_joins_for(shaped.tree, target_dialect), target_dialect, placeholders)
+        escaping.check_generated(sql, what=f"model {ctx.model_name}", ours=placeholders.values())
+    except escaping.UnsafeInputError as exc:
+        return Conversion(error=exc.reason, construct=str(exc))
+    conv = Conversion(
+        sql=sql,
+        relations=shaped.relations,
+        uses_watermark=shaped.uses_watermark,
+        warnings=warnings,
+        jinja=tuple(placeholders.values()),
+    )
     if watermark and not shaped.uses_watermark:
         conv.warnings.append(f"watermark column {watermark} not found in any input: no incremental filter")
     return conv
+
+
+def _statements_file(ctx: Context) -> str:
+    return f"catalog/procedures/{normalize_name(ctx.writer)}.json"
+
+
+def check_identifiers(query: exp.Expr, ctx: Context) -> None:
+    """Every name in the legacy SQL (tables, columns, aliases, CTEs) is safe to write: no Jinja
+    brace, quote or control character, and none that looks like one of our placeholders."""
+    field_name = "refactored_sql" if ctx.refactored_sql else "statements[].sql"
+    for ident in query.find_all(exp.Identifier):
+        name = ident.this if isinstance(ident.this, str) else str(ident.this)
+        escaping.check_name(name, field=f"identifier in {field_name}", file=_statements_file(ctx))
+        if name.lower().startswith(PLACEHOLDER_PREFIX):
+            raise escaping.UnsafeInputError(
+                f"{escaping.UNSAFE_NAME}: {_statements_file(ctx)}: identifier in {field_name} "
+                f"{escaping.shown(name)}: reserved for dbt-migrate's placeholders; rejected"
+            )
+
+
+def check_relation(rel: Relation, ctx: Context) -> None:
+    """The names a ``source()`` / ``ref()`` call is written with."""
+    where = f"relation {rel.key} read by {ctx.writer}"
+    if rel.kind == "ref":
+        escaping.check_model_name(str(rel.model_name), field=f"model name of {where}")
+    elif rel.kind == "source":
+        escaping.check_resource_name(str(rel.source_name), field=f"source name of {where}")
+        escaping.check_name(str(rel.table_name), field=f"source table name of {where}", path_safe=True)
 
 
 def restrict_givens(ctx: Context, relations: list[Relation]) -> list[str]:

@@ -1,7 +1,9 @@
 """Writing a shaped tree as dbt-style SQL text: lower-case keywords, 4-space indent, trailing commas.
 
-sqlglot writes the tree; its tokenizer then finds the keyword tokens to lower-case and the
-placeholder identifiers to swap for Jinja, so no regular expression ever touches the SQL.
+sqlglot writes the tree (without the legacy comments: a comment never reaches a model); its
+tokenizer then finds the keyword tokens to lower-case and the placeholder identifiers to swap for
+Jinja, so no regular expression ever touches the SQL. String literals go through
+``escaping.escape``; the Jinja that ends up in the text is only the placeholders' (ours).
 """
 
 from __future__ import annotations
@@ -10,8 +12,19 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from .. import jinja_escape
+from .. import escaping
 
+# Tokens whose text is data: written through the escaping layer.
+_STRINGS = {
+    TokenType.STRING,
+    TokenType.NATIONAL_STRING,
+    TokenType.RAW_STRING,
+    TokenType.HEX_STRING,
+    TokenType.BIT_STRING,
+    TokenType.BYTE_STRING,
+    TokenType.HEREDOC_STRING,
+    TokenType.UNICODE_STRING,
+}
 # Tokens whose text is data or a name, never a keyword.
 _KEEP_CASE = {
     TokenType.VAR,
@@ -29,7 +42,7 @@ _KEEP_CASE = {
 
 
 def model_text(tree: exp.Expr, dialect: str, placeholders: dict[str, str] | None = None) -> str:
-    text = tree.sql(dialect=dialect, pretty=True, pad=4, indent=4, normalize_functions="lower")
+    text = tree.sql(dialect=dialect, pretty=True, pad=4, indent=4, normalize_functions="lower", comments=False)
     return finish(text, dialect, placeholders or {})
 
 
@@ -54,7 +67,7 @@ def finish(text: str, dialect: str, placeholders: dict[str, str]) -> str:
         elif _is_function_name(tokens, i, placeholders):
             pieces.append(raw.lower())
         elif tok.token_type in _KEEP_CASE:
-            pieces.append(jinja_escape.escape(raw) if tok.token_type == TokenType.STRING else raw)
+            pieces.append(escaping.escape(raw) if tok.token_type in _STRINGS else raw)
         else:
             pieces.append(raw.lower())
         pos = end

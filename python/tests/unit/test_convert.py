@@ -235,15 +235,3 @@ def test_every_corpus_model_parses_back_in_the_output_dialect(corpus_contexts, d
         assert isinstance(tree, exp.Query), table
         converted += 1
     assert converted >= 31
-
-
-def test_jinja_escape_round_trips_through_jinja():
-    import jinja2
-
-    from dbt_migrate.jinja_escape import escape, escape_values
-
-    env = jinja2.Environment()
-    for text in ["{{NA}}", "a {% b", "x {# y", "plain", "odd {% endraw %} {{z}}"]:
-        assert env.from_string(escape(text)).render() == text
-    assert escape("plain") == "plain"
-    assert escape_values({"a": "{{x}}", "b": 1, "c": None}) == {"a": "{% raw %}{{x}}{% endraw %}", "b": 1, "c": None}
