@@ -36,7 +36,7 @@ SENTINELS = {
     "PAYLOAD_CLIENT_SECRET": "sentinel-secret-9d0c77",
     "WAREHOUSE_PASSWORD": "sentinel-password-55aa13",
 }
-NAMED_REASONS = {"unsafe_name", "unsafe_jinja", "unsafe_path", "needs_llm", "equivalence_gap"}
+NAMED_REASONS = {"unsafe_name", "unsafe_jinja", "unsafe_path", "invalid_input", "needs_llm", "equivalence_gap"}
 
 # Payload classes: {canary} is a folder no file may appear in; canary tables are named canary_*.
 PAYLOADS = {
@@ -189,6 +189,7 @@ FIELDS = {
     ),
     # DDL of a source the model reads
     "ddl_column_name": (lambda c, p: setattr(c, "ddl_extra", f"    {_qi(p)} INT NULL"), {"own_source": True}),
+    "ddl_column_type": (lambda c, p: setattr(c, "ddl_extra", f"    [Extra] {p} NULL"), {"own_source": True}),
     # catalog and profile
     "catalog_column_name": (lambda c, p: c.table["columns"][2].update(name=p), {}),
     "catalog_sql_type": (lambda c, p: c.table["columns"][2].update(sql_type=p), {}),
@@ -196,6 +197,11 @@ FIELDS = {
     "profile_natural_key": (lambda c, p: c.table["profile"]["natural_key"].update(columns=[p]), {}),
     "profile_pii_column": (
         lambda c, p: c.table["profile"].update(pii_actions=[{"column": p, "suggested_action": "mask"}]),
+        {},
+    ),
+    # a value the catalog contract does not accept: that table fails (invalid_input), the rest go on
+    "profile_pii_action": (
+        lambda c, p: c.table["profile"].update(pii_actions=[{"column": "StoreName", "suggested_action": p}]),
         {},
     ),
     "profile_fk_relation": (
