@@ -107,6 +107,7 @@ class Analyzer:
         self._labels: dict[int, str] = {}
         self._bases: dict[int, frozenset[str]] = {}
         self._outputs: dict[int, list[str]] = {}
+        self._projections: dict[int, tuple[dict[str, int], list[int]]] = {}
 
     # -- relations --------------------------------------------------------------------------
     def origin_of(self, item: exp.Expr, inside: frozenset[str] = frozenset()) -> Origin:
@@ -263,17 +264,38 @@ class Analyzer:
             )
         if not isinstance(body, exp.Select):
             return Lineage(frozenset(), Counter(), "?", resolved=False)
-        for p in body.expressions:
-            if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
-                qualifier = p.table.lower() if isinstance(p, exp.Column) else ""
-                for alias, origin in self.scope(body).items():
-                    if qualifier and alias != qualifier:
-                        continue
-                    if name in self._origin_columns(origin):
-                        return self._through(origin, name, depth)
-            elif p.alias_or_name.lower() == name:
-                return self._expr_lineage(p.unalias() if isinstance(p, exp.Alias) else p, depth)
+        # The first projection that yields ``name``: a star before it, or the named one. Indexed once
+        # per SELECT, so a wide table's lineage is linear in its columns, not quadratic.
+        named, stars = self._projection_index(body)
+        first_named = named.get(name, len(body.expressions))
+        for i in stars:
+            if i > first_named:
+                break
+            p = body.expressions[i]
+            qualifier = p.table.lower() if isinstance(p, exp.Column) else ""
+            for alias, origin in self.scope(body).items():
+                if qualifier and alias != qualifier:
+                    continue
+                if name in self._origin_columns(origin):
+                    return self._through(origin, name, depth)
+        if first_named < len(body.expressions):
+            p = body.expressions[first_named]
+            return self._expr_lineage(p.unalias() if isinstance(p, exp.Alias) else p, depth)
         return Lineage(frozenset(), Counter(), "?", resolved=False)
+
+    def _projection_index(self, body: exp.Select) -> tuple[dict[str, int], list[int]]:
+        """Lower-case output name -> position of its first projection, and the positions of stars."""
+        cached = self._projections.get(id(body))
+        if cached is None:
+            named: dict[str, int] = {}
+            stars: list[int] = []
+            for i, p in enumerate(body.expressions):
+                if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
+                    stars.append(i)
+                else:
+                    named.setdefault(p.alias_or_name.lower(), i)
+            cached = self._projections[id(body)] = (named, stars)
+        return cached
 
     def _lineage_at(self, body: exp.Expr, idx: int, depth: int) -> Lineage:
         names = self.output_names(body)
