@@ -189,12 +189,14 @@ def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path
                 check_name(key, field=f"unit_tests[{i}].expect.rows (a column name)", file=test_spec)
 
 
-def check_watermark(wh: Warehouse, table: TableCatalog, path: object, inputs: list[SourceTable]) -> None:
+def check_watermark(wh: Warehouse, table: TableCatalog, path: Path | str, inputs: list[SourceTable]) -> None:
     """An incremental model filters on its watermark: a column neither the target nor any input has
     would pass the first (full) run and fail every incremental one, so the table fails now."""
     profile = table.profile
     if profile is None or not profile.watermark:
         return
+    for column in profile.watermark:  # an unsafe name is that, before it is a missing column
+        check_name(column, field="profile.watermark", file=path)
     known = {c.name.lower() for c in table.columns}
     known |= {c.lower() for c in wh.columns_of(table.key) or ()}
     for source in inputs:

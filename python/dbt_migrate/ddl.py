@@ -38,7 +38,7 @@ def split_batches(text: str) -> list[str]:
 def _parse(batch: str, dialect: str) -> exp.Expr | None:
     try:
         return sqlglot.parse_one(batch, read=dialect)
-    except sqlglot.errors.ParseError:
+    except sqlglot.errors.SqlglotError:  # a batch that cannot be tokenized or parsed is skipped alone
         return None
 
 
