@@ -148,9 +148,16 @@ def _run_and_report(
         with project_writer(project):
             tables: list[TableId] = []
             try:  # loading: an interrupt here still leaves a document naming the tables it knows
-                from ..llm.client import LlmConfig
-                from ..pipeline import Pipeline, write_run
-                from .console import Progress, print_run
+                # A Ctrl-C in the middle of an import would leave a half-initialised module behind
+                # (and the document could not be written): imports finish, then it counts.
+                mark = interrupts.received()
+                with interrupts.deferred():
+                    from .. import order  # noqa: F401 - used by ``select``
+                    from ..llm.client import LlmConfig
+                    from ..pipeline import Pipeline, write_run
+                    from .console import Progress, print_run
+                if interrupts.interrupted_since(mark):
+                    interrupts.raise_interrupt("loading")
 
                 with Progress(enabled=not as_json) as progress:
                     tables = select(project)
