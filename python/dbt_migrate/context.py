@@ -19,10 +19,18 @@ from .contracts import (
     SourceTable,
     UnitTest,
 )
-from .convert.relations import Relation, Resolver
+from .convert.relations import Resolver
 from .convert.types import target_type
 from .errors import InputError, NotReadyError
-from .escaping import check_model_name, check_name, check_resource_name, check_sql_type, escape, escape_values
+from .escaping import (
+    check_model_name,
+    check_name,
+    check_relation_parts,
+    check_resource_name,
+    check_sql_type,
+    escape,
+    escape_values,
+)
 from .names import TableId, model_name_for, normalize_name
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
@@ -166,12 +174,9 @@ def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path
         check_name(m.watermark, field="profile.watermark", file=table)
     for i, st in enumerate(ctx.source_tables):
         where = f"references.tables.in_scope[{i}]"
-        if st.source_name is not None:
-            check_resource_name(st.source_name, field=f"{where} ({st.relation}) as a source name", file=procedure)
-        if st.table_name is not None:
-            check_name(st.table_name, field=f"{where} ({st.relation})", file=procedure, path_safe=True)
-        if st.model_name is not None:
-            check_model_name(st.model_name, field=f"{where} ({st.relation})", file=procedure)
+        check_relation_parts(
+            st.source_name, st.table_name, st.model_name, field=f"{where} ({st.relation})", file=procedure
+        )
         for c in st.columns:
             check_name(c, field=f"{where}.columns", file=procedure)
     for test in ctx.schema_tests:
@@ -244,7 +249,7 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
         field = "profile.foreign_keys[].references_source_relation"
         check_name(fk.references_source_relation, field=field, file=path)
         rel = resolver.resolve(fk.references_source_relation)
-        check_relation_names(rel, field=field, file=path)
+        check_relation_parts(rel.source_name, rel.table_name, rel.model_name, field=field, file=path)
         if rel.kind == "this":
             continue
         tests.append(
@@ -259,16 +264,6 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
     for pii in profile.pii_actions:
         tests.append(SchemaTest(kind="pii", column=pii.column, action=pii.suggested_action))
     return tests
-
-
-def check_relation_names(rel: Relation, *, field: str, file: Path) -> None:
-    """The names a ``source()`` / ``ref()`` call written into YAML carries."""
-    if rel.source_name is not None:
-        check_resource_name(rel.source_name, field=f"{field} (as a source name)", file=file)
-    if rel.table_name is not None:
-        check_name(rel.table_name, field=f"{field} (as a source table name)", file=file, path_safe=True)
-    if rel.model_name is not None:
-        check_model_name(rel.model_name, field=f"{field} (as a model name)", file=file)
 
 
 def unit_tests(
@@ -292,7 +287,13 @@ def unit_tests(
         for g in test.given:
             check_name(g.table, field=f"unit test {test.name!r} given.table", file=spec_file)
             rel = resolver.resolve(g.table)
-            check_relation_names(rel, field=f"unit test {test.name!r} given.table", file=spec_file)
+            check_relation_parts(
+                rel.source_name,
+                rel.table_name,
+                rel.model_name,
+                field=f"unit test {test.name!r} given.table",
+                file=spec_file,
+            )
             known = wh.columns_of(g.table)
             rows = [dict(r) for r in g.rows]
             if known is not None:

@@ -139,6 +139,23 @@ def check_model_name(value: str, *, field: str = "model name", file: Path | str 
     return value
 
 
+def check_relation_parts(
+    source_name: str | None,
+    table_name: str | None,
+    model_name: str | None,
+    *,
+    field: str,
+    file: Path | str | None = None,
+) -> None:
+    """The names a ``source()`` / ``ref()`` call is written with: each part that is set."""
+    if source_name is not None:
+        check_resource_name(source_name, field=f"{field} (as a source name)", file=file)
+    if table_name is not None:
+        check_name(table_name, field=f"{field} (as a source table name)", file=file, path_safe=True)
+    if model_name is not None:
+        check_model_name(model_name, field=f"{field} (as a model name)", file=file)
+
+
 def check_sql_type(value: str | None, *, field: str, file: Path | str | None = None) -> str | None:
     if value is None or value == "":
         return value

@@ -26,28 +26,30 @@ RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
 
 
+def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
+    """A file named after a model: only once the model name is safe as a file name."""
+    check_model_name(model)
+    return dbt_dir / folder / file_name
+
+
 def model_sql(dbt_dir: Path, model: str) -> Path:
     """``models/staging/<model>.sql``."""
-    check_model_name(model)
-    return dbt_dir / MODELS_DIR / f"{model}.sql"
+    return _named(dbt_dir, MODELS_DIR, model, f"{model}.sql")
 
 
 def model_yaml(dbt_dir: Path, model: str) -> Path:
     """``models/staging/_<model>.yml``: the model's schema YAML and unit tests."""
-    check_model_name(model)
-    return dbt_dir / MODELS_DIR / f"_{model}.yml"
+    return _named(dbt_dir, MODELS_DIR, model, f"_{model}.yml")
 
 
 def snapshot_yaml(dbt_dir: Path, model: str) -> Path:
     """``snapshots/_<model>.yml``: a dim_scd2 table's snapshot."""
-    check_model_name(model)
-    return dbt_dir / SNAPSHOTS_DIR / f"_{model}.yml"
+    return _named(dbt_dir, SNAPSHOTS_DIR, model, f"_{model}.yml")
 
 
 def snapshot_sql(dbt_dir: Path, model: str) -> Path:
     """``snapshots/<model>.sql``: a hand-written snapshot block (``migrate write``)."""
-    check_model_name(model)
-    return dbt_dir / SNAPSHOTS_DIR / f"{model}.sql"
+    return _named(dbt_dir, SNAPSHOTS_DIR, model, f"{model}.sql")
 
 
 def inside(root: Path, path: Path) -> Path:

@@ -139,12 +139,9 @@ def check_identifiers(query: exp.Expr, ctx: Context) -> None:
 
 def check_relation(rel: Relation, ctx: Context) -> None:
     """The names a ``source()`` / ``ref()`` call is written with."""
-    where = f"relation {rel.key} read by {ctx.writer}"
-    if rel.kind == "ref":
-        escaping.check_model_name(str(rel.model_name), field=f"model name of {where}")
-    elif rel.kind == "source":
-        escaping.check_resource_name(str(rel.source_name), field=f"source name of {where}")
-        escaping.check_name(str(rel.table_name), field=f"source table name of {where}", path_safe=True)
+    escaping.check_relation_parts(
+        rel.source_name, rel.table_name, rel.model_name, field=f"relation {rel.key} read by {ctx.writer}"
+    )
 
 
 def restrict_givens(ctx: Context, relations: list[Relation]) -> list[str]:

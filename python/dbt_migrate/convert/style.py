@@ -26,19 +26,7 @@ _STRINGS = {
     TokenType.UNICODE_STRING,
 }
 # Tokens whose text is data or a name, never a keyword.
-_KEEP_CASE = {
-    TokenType.VAR,
-    TokenType.IDENTIFIER,
-    TokenType.STRING,
-    TokenType.NUMBER,
-    TokenType.NATIONAL_STRING,
-    TokenType.RAW_STRING,
-    TokenType.HEX_STRING,
-    TokenType.BIT_STRING,
-    TokenType.BYTE_STRING,
-    TokenType.HEREDOC_STRING,
-    TokenType.UNICODE_STRING,
-}
+_KEEP_CASE = {TokenType.VAR, TokenType.IDENTIFIER, TokenType.NUMBER} | _STRINGS
 
 
 def model_text(tree: exp.Expr, dialect: str, placeholders: dict[str, str] | None = None) -> str:

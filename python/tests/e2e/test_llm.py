@@ -10,27 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, run_cli
+from helpers import DEMO_PROJECT, DEMO_REVENUE_ANSWER, run_cli
 
-DEMO = REPO / "python" / "dbt_migrate" / "demo_project"
+DEMO = DEMO_PROJECT
 SENTINEL = "sk-SENTINEL-7f3a9c1e5b2d4f6a8c0e"
 
-GOOD_SQL = """\
-with orders as (
-    select * from bronze.Orders
-),
-orderitem as (
-    select * from bronze.OrderItem
-)
-select
-    cast(o.OrderDate as date) as RevenueDate,
-    count(distinct o.OrderID) as OrderCount,
-    sum(i.Qty) as ItemCount,
-    sum(i.Qty * i.Price) as Revenue
-from orders as o
-inner join orderitem as i on i.OrderID = o.OrderID
-where o.Status <> 'CANCELLED'
-group by cast(o.OrderDate as date)"""
+GOOD_SQL = DEMO_REVENUE_ANSWER
 
 
 def answer(sql: str) -> str:

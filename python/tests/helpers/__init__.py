@@ -24,6 +24,26 @@ REPO = TESTS.parents[1]
 FIXTURES = TESTS / "fixtures"
 CORPUS = FIXTURES / "corpus"
 CLI = [sys.executable, "-m", "dbt_migrate"]
+DEMO_PROJECT = REPO / "python" / "dbt_migrate" / "demo_project"
+
+# A plain-SQL answer an LLM could give for the demo's silver.FactDailyRevenue: one SELECT over the
+# legacy table names, equivalent to its procedure (the LLM tests plant payloads into copies of it).
+DEMO_REVENUE_ANSWER = """\
+with orders as (
+    select * from bronze.Orders
+),
+items as (
+    select * from bronze.OrderItem
+)
+select
+    cast(o.OrderDate as date) as RevenueDate,
+    count(distinct o.OrderID) as OrderCount,
+    sum(i.Qty) as ItemCount,
+    sum(i.Qty * i.Price) as Revenue
+from orders as o
+inner join items as i on i.OrderID = o.OrderID
+where o.Status <> 'CANCELLED'
+group by cast(o.OrderDate as date)"""
 
 # Non-convertible corpus targets and a word the item error must contain (the construct, named).
 CORPUS_NON_CONVERTIBLE = {

@@ -22,27 +22,12 @@ from dbt_migrate.llm.correction import allowed_inputs, attempt, feedback_for, mo
 from dbt_migrate.llm.guard import DENIED_FUNCTIONS, AnswerRejected, checked_query
 from dbt_migrate.results import ItemResult, Output
 from dbt_migrate.warehouse import DbtInfo, Warehouse
-from helpers import REPO
+from helpers import DEMO_PROJECT, DEMO_REVENUE_ANSWER
 
-DEMO = REPO / "python" / "dbt_migrate" / "demo_project"
+DEMO = DEMO_PROJECT
 TABLE = "silver.FactDailyRevenue"
 
-GOOD = """\
-with orders as (
-    select * from bronze.Orders
-),
-items as (
-    select * from bronze.OrderItem
-)
-select
-    cast(o.OrderDate as date) as RevenueDate,
-    count(distinct o.OrderID) as OrderCount,
-    sum(i.Qty) as ItemCount,
-    sum(i.Qty * i.Price) as Revenue
-from orders as o
-inner join items as i on i.OrderID = o.OrderID
-where o.Status <> 'CANCELLED'
-group by cast(o.OrderDate as date)"""
+GOOD = DEMO_REVENUE_ANSWER
 
 # The bypasses that executed through the old guard (issue 13), now as whole answers.
 RUN_QUERY = "{{ dbt.run_query('create table canary as select 1') }}"
