@@ -16,6 +16,6 @@ fi
 stamp="$venv/.dbt-migrate-installed"
 want="$(cat "$repo/pyproject.toml" "$repo/constraints.txt" "$repo/python/dbt_migrate/__init__.py" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    "$venv/bin/pip" install --quiet -c "$repo/constraints.txt" -e "$repo[test,postgres]"
+    "$venv/bin/pip" install --quiet -c "$repo/constraints.txt" -e "$repo[test,postgres,llm]"
     echo "$want" > "$stamp"
 fi

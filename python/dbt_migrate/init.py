@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 import yaml
 
 from . import layout
-from .artifacts import atomic_write
+from .atomic import atomic_write
 from .dbt import DbtProject
 from .errors import InputError, MigrateError
+from .escaping import escape
 from .rules import MIGRATED_TAG
 
 PACKAGE_NAME = "dbt_migrate"
@@ -18,19 +24,24 @@ PACKAGE_NAME = "dbt_migrate"
 
 def package_root() -> Path:
     """The dbt package's folder: the repository (or installed copy) holding dbt_project.yml."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "dbt_project.yml"
-        if candidate.is_file():
-            try:
-                if (yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}).get("name") == PACKAGE_NAME:
-                    return parent
-            except yaml.YAMLError:
-                continue
+    for parent in Path(__file__).resolve().parents:
+        if _is_package_folder(parent):
+            return parent
     raise MigrateError(
         "cannot find the dbt_migrate dbt package next to the Python package; install dbt-migrate from "
         "its repository (pip install -e .) or add it to packages.yml yourself"
     )
+
+
+def _is_package_folder(folder: Path) -> bool:
+    candidate = folder / "dbt_project.yml"
+    try:
+        return (
+            candidate.is_file()
+            and (yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}).get("name") == PACKAGE_NAME
+        )
+    except (OSError, yaml.YAMLError, AttributeError):
+        return False
 
 
 @dataclass
@@ -74,7 +85,7 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
     files = {
         "dbt_project.yml": _dbt_project_yml(name, profile),
         "profiles.yml": _profiles_yml(profile),
-        "packages.yml": _packages_yml(),
+        "packages.yml": _packages_yml(dbt_dir),
         ".gitignore": "target/\ndbt_packages/\nlogs/\n*.duckdb\n*.duckdb.wal\n",
     }
     for rel, text in files.items():
@@ -97,7 +108,7 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
         and "dbt-migrate" not in packages.read_text(encoding="utf-8")
     ):
         report.notes.append(
-            f"{packages} does not install dbt_migrate; add:  - local: {package_root()}  (file left as it is)"
+            f"{packages} does not install dbt_migrate; add:  - {_entry_text(dbt_dir)}  (file left as it is)"
         )
     if run_deps and not (dbt_dir / "dbt_packages" / PACKAGE_NAME).exists():
         outcome = DbtProject(dbt_dir).deps()
@@ -137,5 +148,50 @@ def _profiles_yml(profile: str) -> str:
     )
 
 
-def _packages_yml() -> str:
-    return yaml.safe_dump({"packages": [{"local": str(package_root())}]}, sort_keys=False)
+def _packages_yml(dbt_dir: Path) -> str:
+    entry = package_entry(_direct_url(), dbt_dir)
+    return yaml.safe_dump({"packages": [entry]}, sort_keys=False)
+
+
+def _entry_text(dbt_dir: Path) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in package_entry(_direct_url(), dbt_dir).items())
+
+
+def _direct_url() -> dict | None:
+    """Where pip installed dbt-migrate from (PEP 610 ``direct_url.json``), if it says."""
+    try:
+        text = metadata.distribution("dbt-migrate").read_text("direct_url.json")
+        data = json.loads(text) if text else None
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def package_entry(direct_url: dict | None, dbt_dir: Path) -> dict[str, str]:
+    """The packages.yml entry that installs this dbt package into the project at ``dbt_dir``.
+
+    Installed from git (``pip install git+URL@tag``): the same URL and revision, so the project
+    can be committed and installed anywhere. Otherwise the package folder, relative to the dbt
+    project, so the project does not carry this machine's absolute paths.
+    """
+    vcs = (direct_url or {}).get("vcs_info")
+    url = (direct_url or {}).get("url")
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and isinstance(url, str):
+        revision = vcs.get("requested_revision") or vcs.get("commit_id")
+        # dbt renders packages.yml as Jinja: both values go through the escaping layer. A token
+        # in the URL (https://TOKEN@host/...) stays out of a file that gets committed.
+        parts = urlsplit(url)
+        entry = {"git": escape(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])))}
+        if isinstance(revision, str) and revision:
+            entry["revision"] = escape(revision)
+        return entry
+    return {"local": os.path.relpath(_installed_from_folder(url) or package_root(), dbt_dir.resolve())}
+
+
+def _installed_from_folder(url: object) -> Path | None:
+    """The folder ``pip install <folder>`` took dbt-migrate from, when it still holds the package
+    (a non-editable install carries only the Python side)."""
+    if not isinstance(url, str) or not url.startswith("file://"):
+        return None
+    folder = Path(url2pathname(urlsplit(url).path))
+    return folder if _is_package_folder(folder) else None

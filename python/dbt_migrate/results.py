@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .artifacts import atomic_write
+from .atomic import atomic_write
 from .redaction import redact_data
 
 SCHEMA_VERSION = "1.0"

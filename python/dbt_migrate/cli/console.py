@@ -12,8 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-console = Console(stderr=False)
-err_console = Console(stderr=True)
+# Off a terminal (a log, a pipe, CI) nothing is cut to 80 columns: a table name or a message is
+# greppable whole. On a terminal rich fits the window.
+UNBOUNDED = 10_000
+console = Console(stderr=False, width=None if sys.stdout.isatty() else UNBOUNDED)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else UNBOUNDED)
 
 
 class Progress:
@@ -89,8 +92,29 @@ def print_run(doc: Any, path: Path) -> None:
             console.print(f"[red]{r.item_id}[/red]: {escape(e)}")
         for w in r.warnings:
             console.print(f"[yellow]{r.item_id}[/yellow]: {escape(w)}")
+    _print_files(doc)
     _print_summary(doc.summary)
     console.print(f"result: {escape(str(path))}")
+
+
+def _print_files(doc: Any) -> None:
+    """The files each item wrote (model SQL, YAML, snapshot), as paths a person can open."""
+    cwd = Path.cwd()
+    for r in doc.results:
+        for path in r.output.artifact_paths.values():
+            p = Path(path)
+            shown = p.relative_to(cwd) if p.is_relative_to(cwd) else p
+            console.print(f"wrote {escape(str(shown))}")
+
+
+def print_listing(rows: list[Any]) -> None:
+    """`migrate ls`: one row per target table."""
+    table = Table(title=f"{len(rows)} tables")
+    for col in ("table", "classification", "writer", "model", "status"):
+        table.add_column(col, no_wrap=col != "status", overflow="fold")
+    for r in rows:
+        table.add_row(*(escape(v) for v in (r.table, r.classification, r.writer, r.model, r.status)))
+    console.print(table)
 
 
 def _print_summary(summary: dict) -> None:

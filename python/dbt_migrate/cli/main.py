@@ -71,7 +71,9 @@ def init(project_root: Path, adapter: str, as_json: bool) -> None:
 
 @main.command()
 @project_root_option
-@click.option("--table", "table", required=True, help="Target table, e.g. silver.DimStore.")
+@click.option(
+    "--table", "table", required=True, help="Target table, e.g. silver.DimStore (or its model name, dimstore)."
+)
 @handle_errors
 def context(project_root: Path, table: str) -> None:
     """Print the context JSON for one table (what generation reads)."""
@@ -197,7 +199,9 @@ def _run_and_report(
 
 @main.command()
 @project_root_option
-@click.option("--table", "table", required=True, help="Target table, e.g. silver.DimStore.")
+@click.option(
+    "--table", "table", required=True, help="Target table, e.g. silver.DimStore (or its model name, dimstore)."
+)
 @pipeline_options
 @json_option
 @handle_errors
@@ -209,14 +213,24 @@ def generate(project_root: Path, table: str, as_json: bool, **options: Any) -> N
     Exit 0 ok, 1 partial or error, 2 bad input (an unsafe name, Jinja or path in the input is one),
     3 another command holds the project, 130 Ctrl-C.
     """
-    target = TableId.parse(table)
+    target = _resolve_tables(project_root, [table])[0]
     _run_and_report(project_root, lambda project: [target], as_json=as_json, **options)
+
+
+def _resolve_tables(project_root: Path, names: list[str]) -> list[TableId]:
+    """``--table`` arguments to tables (a model name is accepted): an unknown one fails here, in
+    a second, with the nearest names, before dbt is loaded."""
+    from ..catalog import MigrationProject
+    from ..lookup import resolve_table
+
+    mp = MigrationProject(open_project(project_root).root)
+    return [resolve_table(mp, name) for name in names]
 
 
 @main.command()
 @project_root_option
 @click.option("--all", "all_tables", is_flag=True, help="Every target table with a profile.")
-@click.option("--table", "tables", multiple=True, help="A target table (repeatable).")
+@click.option("--table", "tables", multiple=True, help="A target table or its model name (repeatable).")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
@@ -239,7 +253,7 @@ def run(
 
     if not all_tables and not tables:
         raise InputError("give --all or at least one --table")
-    named = [TableId.parse(t) for t in tables]
+    named = _resolve_tables(project_root, list(tables))
 
     def select(project: Project) -> list[TableId]:
         from ..catalog import MigrationProject
@@ -249,6 +263,24 @@ def run(
         return dependency_order(mp, mp.target_ids() if all_tables else named)
 
     _run_and_report(project_root, select, as_json=as_json, separate_compile=False, jobs=jobs, **options)
+
+
+@main.command(name="ls")
+@project_root_option
+@json_option
+@handle_errors
+def ls(project_root: Path, as_json: bool) -> None:
+    """List the target tables: classification, writer, model and status (from files; no dbt)."""
+    from ..catalog import MigrationProject
+    from ..listing import list_tables
+    from .console import print_listing
+
+    project = open_project(project_root)
+    rows = list_tables(MigrationProject(project.root), project.dbt_dir)
+    if as_json:
+        emit_json({"tables": [r.to_dict() for r in rows]})
+    else:
+        print_listing(rows)
 
 
 @main.command()

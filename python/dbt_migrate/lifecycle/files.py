@@ -10,8 +10,6 @@ by a restore gives the original bytes back.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,19 +24,6 @@ SIDECAR_HEADER = (
     "# Moved aside by `migrate pause`: the YAML entries of paused model `{model}`.\n"
     "# `migrate restore` puts them back where they were; dbt does not read .skip files.\n"
 )
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def read_text(path: Path) -> str:

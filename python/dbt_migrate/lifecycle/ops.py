@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import atomic_write
 from ..dbt import DbtProject, ExtractionFailed, manifest_inventory, static_dependencies
 from ..errors import InputError
 from ..project import Project
@@ -310,7 +311,7 @@ class Lifecycle:
         if moved:
             sidecar = files.sidecar_for(sql)
             seq = time.time_ns()  # restore puts entries back in reverse pause order: exact bytes
-            files.atomic_write(
+            atomic_write(
                 sidecar,
                 files.render_sidecar(
                     model,
@@ -322,7 +323,7 @@ class Lifecycle:
             )
             touched.append(sidecar)
             for yml, new_text, _ in moved:
-                files.atomic_write(yml, new_text)
+                atomic_write(yml, new_text)
                 touched.append(yml)
         sql.replace(sql.with_name(sql.name + files.SKIP))
         return touched + [sql, sql.with_name(sql.name + files.SKIP)]
@@ -339,7 +340,7 @@ class Lifecycle:
         for _, rel, entry in sorted(pending, key=lambda t: -t[0]):  # stable: a model's own order kept
             yml = self.dbt_dir / rel
             current = files.read_text(yml) if yml.is_file() else None
-            files.atomic_write(yml, files.insert_entries(current, yml, [entry]))
+            atomic_write(yml, files.insert_entries(current, yml, [entry]))
         for m in models:
             skip = self.dbt_dir / m.path
             files.sidecar_for(skip).unlink(missing_ok=True)
@@ -528,7 +529,7 @@ class Lifecycle:
                 if p.exists():
                     p.unlink()
             elif not p.is_file() or p.read_bytes() != data:
-                files.atomic_write(p, data.decode("utf-8"))
+                atomic_write(p, data.decode("utf-8"))
 
     def _foreign_changes(self, repo: Path, touched: list[Path]) -> list[Path]:
         ours = {p.resolve() for p in touched}
@@ -642,5 +643,5 @@ class Lifecycle:
         text = state.update_document(view.doc_text, block, _now(), log)
         if text == view.doc_text:
             return False
-        files.atomic_write(view.doc_path, text)
+        atomic_write(view.doc_path, text)
         return True

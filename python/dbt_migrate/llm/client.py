@@ -7,6 +7,7 @@ are scrubbed from every message this module returns.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MigrateError
+from ..errors import InputError, MigrateError
 from ..redaction import redact
 
 if TYPE_CHECKING:
@@ -59,6 +60,12 @@ class LlmConfig:
         name = model or os.environ.get(ENV_MODEL)
         if not name:
             return None
+        if importlib.util.find_spec("litellm") is None:
+            how = "--llm" if model else f"${ENV_MODEL}"
+            raise InputError(
+                f"{how} {name}: the LLM support is not installed; install it with "
+                "pip install 'dbt-migrate[llm]' (or run without --llm: rules only)"
+            )
         mocks = None
         mock_file = os.environ.get(ENV_MOCK)
         if mock_file:

@@ -1,14 +1,15 @@
-"""`migrate demo`: the embedded project migrates end to end (the README's first command)."""
+"""`migrate demo`: the embedded project migrates end to end (the README's first command), and it
+needs nothing of the optional `llm` extra (litellm is made unimportable for the run)."""
 
 from __future__ import annotations
 
 import json
 
-from helpers import run_cli
+from helpers import hidden_litellm, run_cli
 
 
 def test_demo_migrates_every_table_ok(tmp_path):
-    res = run_cli("demo", "--dir", str(tmp_path / "demo"), "--json")
+    res = run_cli("demo", "--dir", str(tmp_path / "demo"), "--json", env=hidden_litellm(tmp_path))
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     doc = json.loads(res.stdout)
     assert [r["status"] for r in doc["results"]] == ["ok", "ok", "ok"]

@@ -63,6 +63,16 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     return subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
+def hidden_litellm(tmp_path: Path) -> dict[str, str]:
+    """Environment for ``run_cli`` in which ``import litellm`` fails, as in an install without
+    the ``llm`` extra: a ``sitecustomize`` marks the module as not importable (``None`` in
+    ``sys.modules`` is how Python says so)."""
+    shim = tmp_path / "no_litellm"
+    shim.mkdir(exist_ok=True)
+    (shim / "sitecustomize.py").write_text("import sys\nsys.modules['litellm'] = None\n")
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(shim), os.environ.get("PYTHONPATH", "")) if p)}
+
+
 def copy_example(name: str, dest: Path) -> Path:
     """A fresh copy of the migration project ``fixtures/<name>`` (e.g. ``retail``) at ``dest``."""
     shutil.copytree(FIXTURES / name, dest)
