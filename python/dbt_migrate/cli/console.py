@@ -47,9 +47,17 @@ class Progress:
             self._bar.__exit__(*exc)
 
     def stage(self, name: str) -> None:
-        """A stage starts: a line on stderr when there are no bars (the bars show it otherwise)."""
+        """A stage starts: a line on stderr off a terminal; on a terminal a bar that pulses until
+        the stage counts its work, so the first seconds (dbt's parse) say what is happening."""
         if self.lines:
             print(f"dbt-migrate: {name}", file=sys.stderr, flush=True)
+        if self._bar is None:
+            return
+        for task in self._bar.tasks:  # the stage before is over
+            if task.total is None:
+                self._bar.update(task.id, total=1, completed=1)
+        if name not in self._tasks:
+            self._tasks[name] = self._bar.add_task(name, total=None)
 
     def update(self, stage: str, done: int, total: int) -> None:
         if self._bar is None:

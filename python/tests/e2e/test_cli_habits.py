@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import stat
+import subprocess
 
 import pytest
 import yaml
 
-from helpers import copy_example, hidden_litellm, run_cli
+from helpers import CLI, copy_example, hidden_litellm, run_cli
 
 LONG = "DimStoreWithAVeryLongNameThatAnEightyColumnTerminalWouldCutSomewhereInTheMiddle"
 
@@ -103,3 +105,33 @@ def test_llm_without_the_extra_says_how_to_install_it(ran, tmp_path):
     )
     assert res.returncode == 2, res.stdout[-2000:] + res.stderr[-2000:]
     assert "pip install 'dbt-migrate[llm]'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_on_a_terminal_the_first_seconds_say_that_dbt_is_parsing(ran):
+    """Run in a pseudo-terminal, as a person would: before any item is counted the screen names
+    the stage (dbt's parse of the project), instead of staying blank."""
+    master, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
+    env.pop("DBT_PROJECT_PATH", None)
+    proc = subprocess.Popen(
+        [*CLI, "run", "--project-root", str(ran["root"]), "--table", "dimstore", "--no-build"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert proc.wait(timeout=600) == 0, screen[-3000:]
+    text = screen.decode("utf-8", "replace")
+    assert "parse" in text and text.index("parse") < text.index("render"), text[:3000]
