@@ -213,7 +213,9 @@ def _check_rounds(
     if model_side is None or legacy_side.mode == model_side.mode == "replace":
         return
     base = next((c for c in cases if c.name == EDGE_ALL_ROWS), None)
-    target_def = _table_defs(wh, {target}, []).get(target)
+    # The legacy table as its DDL types it; without DDL the rows' own types (a table whose columns
+    # were all text would not compare with the model's numbers).
+    target_def = _table_defs(wh, {target}, []).get(target) if target in wh.ddl_tables else None
     inputs = {k: t for k, t in tables.items() if k != target}
     if base is None or not inputs:
         return

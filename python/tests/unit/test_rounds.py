@@ -3,6 +3,7 @@ multi-round data check, which runs the legacy load and the model night after nig
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from dbt_migrate.equivalence.edges import Column, TableDef
 from dbt_migrate.equivalence.rounds import Writes, legacy_writes, load_rounds, model_writes
 from dbt_migrate.jinja_standins import DbtMigrateStandins
 from dbt_migrate.warehouse import DbtInfo, Warehouse
-from helpers import FIXTURES
+from helpers import FIXTURES, copy_example
 from helpers.migration import ConvertCase
 
 JOINED = FIXTURES / "convert" / "merge_over_a_join_filters_on_every_inputs_change_column.sql"
@@ -137,3 +138,17 @@ def test_the_old_driving_table_filter_is_a_gap_when_the_joined_input_has_no_chan
     _, checks, _ = _checked(NO_CHANGE_COLUMN, tmp_path, lambda sql: sql.replace(store, DRIVING_ONLY))
     assert checks["rounds"].status == "gap"
     assert "bronze.region row changed" in checks["rounds"].detail
+
+
+def test_a_target_without_ddl_is_compared_on_the_rows_own_types(tmp_path):
+    """No ``CREATE TABLE`` for the target: its legacy rows keep their types (not all text)."""
+    root = copy_example("retail", tmp_path / "retail")
+    ddl = root / "ddl" / "tables.sql"
+    ddl.write_text(re.sub(r"CREATE TABLE \[silver\]\.\[DimStore\].*?GO\n", "", ddl.read_text(), flags=re.S))
+    wh = Warehouse(MigrationProject(root), DbtInfo(adapter_type="duckdb"))
+    ctx = build_context(wh, "silver.dimstore")
+    conv = convert_context(ctx, wh)
+    config = "{{ config(materialized='incremental', incremental_strategy='merge', unique_key='StoreAlternateKey') }}\n"
+    report = check_model(wh, ctx, config + conv.sql, relations_for(wh, ctx, None, {}))
+    rounds = next(c for c in report.checks if c.check == "rounds")
+    assert rounds.status == "match", rounds.detail
