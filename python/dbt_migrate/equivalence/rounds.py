@@ -97,35 +97,41 @@ def _latest(rows: dict[str, list[dict[str, Any]]], tables: dict[str, TableDef]) 
 def _changed(row: dict[str, Any], table: TableDef, moved: str) -> dict[str, Any]:
     """The row with every non-key value changed and every date/time moved to ``moved``."""
     out = dict(row)
-    for c in table.columns:
-        value = row.get(c.name)
-        if c.name.lower() in table.keys or c.name not in row:
+    for c, name in _given(row, table):
+        value = row[name]
+        if c.name.lower() in table.keys:
             continue
         if is_date(c.type):
-            out[c.name] = moved
+            out[name] = moved
         elif value is None:
             continue
         elif isinstance(value, bool) or c.type.upper() in ("BOOLEAN", "TINYINT", "UTINYINT"):
-            out[c.name] = 1 - int(value)
+            out[name] = 1 - int(value)
         elif is_numeric(c.type) and isinstance(value, (int, float)):
-            out[c.name] = value + 1
+            out[name] = value + 1
         elif isinstance(value, str) and not is_numeric(c.type):
-            out[c.name] = value + "~"
+            out[name] = value + "~"
     return out
+
+
+def _given(row: dict[str, Any], table: TableDef) -> list[tuple[Any, str]]:
+    """(column, the row's key for it) for each column the row gives, matched case-insensitively."""
+    keys = {k.lower(): k for k in row}
+    return [(c, keys[c.name.lower()]) for c in table.columns if c.name.lower() in keys]
 
 
 def _new_row(row: dict[str, Any], table: TableDef, moved: str) -> dict[str, Any]:
     out = dict(row)
-    for c in table.columns:
-        value = row.get(c.name)
-        if is_date(c.type) and c.name in row:
-            out[c.name] = moved
+    for c, name in _given(row, table):
+        value = row[name]
+        if is_date(c.type):
+            out[name] = moved
         elif c.name.lower() not in table.keys or value is None:
             continue
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            out[c.name] = value + 1000
+            out[name] = value + 1000
         elif isinstance(value, str) and not is_numeric(c.type):
-            out[c.name] = value + "n"
+            out[name] = value + "n"
     return out
 
 
