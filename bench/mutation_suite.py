@@ -30,7 +30,7 @@ from dbt_migrate.catalog import MigrationProject  # noqa: E402
 from dbt_migrate.context import build_context  # noqa: E402
 from dbt_migrate.equivalence import check_written, find_model_files  # noqa: E402
 from dbt_migrate.equivalence.features import AUDIT_COLUMNS  # noqa: E402
-from dbt_migrate.equivalence.offline_jinja import parse_model  # noqa: E402
+from dbt_migrate.equivalence.offline_jinja import JinjaTree, parse_model  # noqa: E402
 from dbt_migrate.project import Project  # noqa: E402
 from dbt_migrate.warehouse import Warehouse  # noqa: E402
 
@@ -253,6 +253,28 @@ def change_arithmetic_constant(tree: exp.Expression) -> bool:
     return False
 
 
+def watermark_on_driving_table_only(jt: JinjaTree, watermark: str | None) -> bool:
+    """An incremental model over several inputs filters only its driving (first) input on the
+    watermark: a joined input drops out of ``changed_columns``, or the filter a model without one
+    (it re-reads its inputs) had before issue #16 comes back on the first import CTE."""
+    if not watermark:
+        return False
+    for name, jinja in jt.placeholders.items():
+        if "changed_columns=[" in jinja:
+            first = jinja.split("changed_columns=[", 1)[1].split(",", 1)[0].rstrip("]) }")
+            jt.placeholders[name] = (
+                "{{ dbt_migrate.watermark_filter('" + watermark + "', changed_columns=[" + first + "]) }}"
+            )
+            return True
+    imports = [s for s in jt.tree.find_all(exp.Select) if _is_import(s)]
+    if len(imports) < 2 or any("watermark_filter" in j for j in jt.placeholders.values()):
+        return False
+    name = f"__dbtm_{len(jt.placeholders)}__"
+    jt.placeholders[name] = "{{ dbt_migrate.watermark_filter('" + watermark + "') }}"
+    imports[0].where(exp.column(name), copy=False)
+    return True
+
+
 OPERATORS: dict[str, Callable[[exp.Expression], bool]] = {
     "drop a join": drop_join,
     "LEFT -> INNER": left_to_inner,
@@ -265,6 +287,9 @@ OPERATORS: dict[str, Callable[[exp.Expression], bool]] = {
     "drop a DISTINCT": drop_distinct,
     "change an arithmetic constant": change_arithmetic_constant,
 }
+
+
+WATERMARK_OPERATOR = "watermark on the driving table only"
 
 
 # -- driver ---------------------------------------------------------------------------------------
@@ -325,11 +350,17 @@ def main() -> int:
             continue
         models += 1
         line = []
+
         try:
+            mutants = []
             for name, op in OPERATORS.items():
                 jt = parse_model(original)
-                if not op(jt.tree):
-                    continue
+                if op(jt.tree):
+                    mutants.append((name, jt))
+            jt = parse_model(original)
+            if ctx.incremental and watermark_on_driving_table_only(jt, ctx.materialization.watermark):
+                mutants.append((WATERMARK_OPERATOR, jt))
+            for name, jt in mutants:
                 path.write_text(jt.to_text(), encoding="utf-8")
                 verdict = judge_cli(root, table) if args.cli else check_written(wh, ctx, project.dbt_dir).verdict
                 total += 1

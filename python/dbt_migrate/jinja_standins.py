@@ -100,13 +100,21 @@ class DbtStandins:
 
 
 class DbtMigrateStandins:
-    """The package's macros a model may call, as they render outside an incremental run."""
+    """The package's macros a model may call, as they render outside an incremental run; with
+    ``this`` (the model's existing relation, as SQL) as they render on an incremental run."""
 
-    def __init__(self, on_unknown: Callable[[str, str], Any] = _unknown):
+    def __init__(self, on_unknown: Callable[[str, str], Any] = _unknown, this: str | None = None):
         self._on_unknown = on_unknown
+        self._this = this
 
-    def watermark_filter(self, column: str = "", lookback: Any = None) -> str:
-        return FULL_REFRESH_PREDICATE
+    def watermark_filter(self, column: str = "", lookback: Any = None, changed_columns: Any = None) -> str:
+        if self._this is None:
+            return FULL_REFRESH_PREDICATE
+        column = column.strip()
+        current_max = f"(select max({column}) from {self._this})"
+        bound = DbtStandins().dateadd("day", -1 * int(lookback), current_max) if lookback else current_max
+        changed = [str(c).strip() for c in changed_columns] if changed_columns is not None else [column]
+        return "(" + " or ".join(f"{c} > {bound}" for c in changed) + f" or {current_max} is null)"
 
     def __getattr__(self, name: str) -> Any:
         return self._on_unknown("dbt_migrate", name)

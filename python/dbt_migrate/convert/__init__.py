@@ -9,6 +9,7 @@ from sqlglot import exp
 
 from .. import escaping
 from ..names import normalize_name
+from ..rules import KEYED
 from .ctes import PLACEHOLDER_PREFIX, apply_joins_for, shape_query
 from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
@@ -17,6 +18,7 @@ from .scan import scan_body
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
 from .style import model_text
 from .types import normalize_types
+from .watermarks import ChangeColumns, watermark_warnings
 
 if TYPE_CHECKING:
     from ..contracts import Context
@@ -89,18 +91,32 @@ def model_from_query(query: exp.Query, ctx: Context, wh: Warehouse) -> Conversio
         return Conversion(error=exc.reason, construct=str(exc))
     incremental = ctx.incremental
     warnings: list[str] = []
-    if incremental:
-        for cond in drop_self_reads(query, ctx.table):
-            warnings.append(f"self-read of the target ({cond}) replaced by the incremental watermark filter")
+    self_reads = drop_self_reads(query, ctx.table) if incremental else []
+    for cond in self_reads:
+        warnings.append(f"self-read of the target ({cond}) replaced by the incremental watermark filter")
     target_dialect = wh.dbt.dialect
     query = rewrite_pivots(query)
     query, macros = dbt_cross_db_macros(query, target_dialect)
     resolver = wh.resolver(ctx.table, incremental)
     audit = ("_dbt_run_id",) if incremental else ("_dbt_run_id", "_loaded_at")
     watermark = ctx.materialization.watermark if incremental else None
-    shaped = shape_query(query, resolver, watermark=watermark, table_columns=wh.ddl_column_names, audit_columns=audit)
-    placeholders = {**macros, **shaped.placeholders}
+    # An append-only fact keeps its driving-table filter only when the legacy procedure filters the
+    # same way (its self-read); any other incremental model is re-read when any input changes.
+    merges = ctx.materialization.classification in KEYED
+    changes: ChangeColumns | None = None
+    if watermark and (merges or not self_reads):
+        changes = ChangeColumns(watermark, wh.ddl_tables)
     try:
+        shaped = shape_query(
+            query,
+            resolver,
+            watermark=watermark,
+            table_columns=wh.ddl_column_names,
+            audit_columns=audit,
+            change_columns=changes,
+            reread_unfiltered=merges,
+        )
+        placeholders = {**macros, **shaped.placeholders}
         for rel in shaped.relations:
             check_relation(rel, ctx)
         sql = model_text(apply_joins_for(shaped.tree, target_dialect), target_dialect, placeholders)
@@ -114,8 +130,7 @@ def model_from_query(query: exp.Query, ctx: Context, wh: Warehouse) -> Conversio
         warnings=warnings,
         jinja=tuple(placeholders.values()),
     )
-    if watermark and not shaped.uses_watermark:
-        conv.warnings.append(f"watermark column {watermark} not found in any input: no incremental filter")
+    conv.warnings += watermark_warnings(watermark, shaped.uses_watermark, shaped.unfiltered_because, merges)
     return conv
 
 

@@ -7,6 +7,7 @@ swaps for Jinja at the very end.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -14,6 +15,7 @@ from sqlglot import exp
 
 from ..names import normalize_name
 from .relations import Relation, Resolver
+from .watermarks import place_after_join
 
 PLACEHOLDER_PREFIX = "__dbtm_"
 
@@ -27,6 +29,7 @@ class Shaped:
     relations: list[Relation] = field(default_factory=list)
     uses_watermark: bool = False
     watermark_target: str | None = None  # the CTE the filter went into
+    unfiltered_because: str | None = None  # why a joined model has no watermark filter
 
 
 def _placeholder(shaped: Shaped, jinja: str) -> str:
@@ -155,8 +158,18 @@ def shape_query(
     watermark: str | None = None,
     table_columns: dict[str, set[str]] | None = None,
     audit_columns: tuple[str, ...] = ("_dbt_run_id",),
+    change_columns: Mapping[str, str | None] | None = None,
+    reread_unfiltered: bool = True,
 ) -> Shaped:
-    """Return the query in import / logical / final shape with Jinja placeholders."""
+    """Return the query in import / logical / final shape with Jinja placeholders.
+
+    ``change_columns`` (input key -> its change column or None): the model is re-read when any input
+    changes, so with several inputs the watermark filter goes after their join (see
+    ``watermarks``). Without it, the filter goes on the input carrying the watermark column (an
+    append-only fact whose legacy procedure filters its driving table the same way). When the
+    filter cannot go after the join, the model has none (it re-reads its inputs) or, with
+    ``reread_unfiltered`` false (an append model: re-reading would duplicate rows), keeps the
+    driving-table filter; ``unfiltered_because`` says why either way."""
     query = query.copy()
     shaped = Shaped(tree=query)
     with_ = query.args.get("with_") or query.args.get("with")
@@ -214,7 +227,9 @@ def shape_query(
     ordered_logical += _hoist_subqueries(query, taken)
 
     final = _final_cte(query, ordered_logical, taken)
-    if watermark:
+    if watermark and change_columns is not None and len(all_imports) > 1:
+        _place_after_join(shaped, watermark, all_imports, final, ordered_logical, change_columns)
+    if watermark and not shaped.uses_watermark and (shaped.unfiltered_because is None or not reread_unfiltered):
         _place_watermark(shaped, watermark, all_imports, final, table_columns or {}, ordered_logical, taken)
     _add_audit_columns(shaped, final, audit_columns)
 
@@ -288,6 +303,37 @@ def _place_watermark(
         logical.append(exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name))))
         final.set("this", exp.select("*").from_(name).where(condition))
         shaped.uses_watermark, shaped.watermark_target = True, "final"
+
+
+def _place_after_join(
+    shaped: Shaped,
+    column: str,
+    imports: dict[str, exp.CTE],
+    final: exp.CTE,
+    logical: list[exp.CTE],
+    change_columns: Mapping[str, str | None],
+) -> None:
+    """One filter on every input's change column where the inputs are joined; none (the model
+    re-reads its inputs) when that cannot be done, with the reason kept for the warning."""
+
+    def condition(changed: tuple[str, ...]) -> exp.Expr:
+        listed = ", ".join(f"'{c}'" for c in changed)
+        jinja = "{{ dbt_migrate.watermark_filter('" + column + "', changed_columns=[" + listed + "]) }}"
+        return exp.column(_placeholder(shaped, jinja))
+
+    placed = place_after_join(
+        [c.this for c in logical] + [final.this],
+        {key: cte.alias for key, cte in imports.items()},
+        change_columns,
+        condition,
+    )
+    if placed.select is None:
+        shaped.unfiltered_because = placed.reason
+        return
+    shaped.uses_watermark = True
+    shaped.watermark_target = next(
+        (c.alias for c in [*logical, final] if any(s is placed.select for s in c.this.find_all(exp.Select))), "final"
+    )
 
 
 def _add_audit_columns(shaped: Shaped, final: exp.CTE, columns: tuple[str, ...]) -> None:

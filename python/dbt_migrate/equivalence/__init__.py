@@ -18,8 +18,8 @@ from ..convert.types import normalize_types, target_type
 from ..names import normalize_name
 from ..warehouse import produced_columns
 from . import data as data_check
-from . import structural
-from .edges import Column, Scenario, TableDef, scenarios
+from . import rounds, structural
+from .edges import EDGE_ALL_ROWS, Column, Scenario, TableDef, scenarios
 from .offline_jinja import Relations, RenderFailed, declared_sources, render_model
 from .report import Check, Report
 
@@ -146,6 +146,7 @@ def check_model(
         return report
     target = normalize_name(ctx.table)
     incremental = ctx.incremental
+    legacy_as_written = legacy
     self_filters: list[str] = []
     if incremental:
         legacy, self_filters = structural.strip_self_filters(legacy, target)
@@ -175,25 +176,81 @@ def check_model(
     keys = f_legacy.tables | f_model.tables | {k for g in givens for k in g.rows}
     tables = _table_defs(wh, keys, givens)
     givens = [Scenario(g.name, {k: v for k, v in g.rows.items() if k in tables}, g.expect) for g in givens]
+    cases = scenarios(tables, givens)
+    legacy_duckdb = _legacy_duckdb_tree(ctx, wh, legacy_as_written)
     check, data = data_check.run(
-        _legacy_duckdb_sql(ctx, wh, legacy, target if incremental else None),
-        rendered.sql,
-        tables,
-        scenarios(tables, givens),
+        _duckdb_sql(legacy_duckdb, target if incremental else None), rendered.sql, tables, cases
     )
     report.checks.append(check)
     report.data = data
     report.timings_ms["data"] = (time.perf_counter() - t1) * 1000
+    if data.get("legacy_reference") and data.get("status") != "inconclusive":
+        t2 = time.perf_counter()
+        config = {**rendered.config, "materialized": "snapshot"} if snapshot is not None else rendered.config
+        _check_rounds(wh, ctx, report, legacy_duckdb, model_text, relations, config, tables, cases)
+        report.timings_ms["rounds"] = (time.perf_counter() - t2) * 1000
     return report
 
 
-def _legacy_duckdb_sql(ctx: Context, wh: Warehouse, fallback: Any, self_target: str | None) -> str:
+def _check_rounds(
+    wh: Warehouse,
+    ctx: Context,
+    report: Report,
+    legacy: Any,
+    model_text: str,
+    relations: Relations,
+    config: dict[str, Any],
+    tables: dict[str, TableDef],
+    cases: list[Scenario],
+) -> None:
+    """The multi-round check (``rounds``), when either side keeps rows from one load to the next
+    (not yet for snapshots: their rounds need dbt's snapshot semantics)."""
+    target = normalize_name(ctx.table)
+    key = list(ctx.materialization.unique_key or [])
+    reads_target = bool(structural.strip_self_filters(legacy.copy(), target)[1])
+    legacy_side = rounds.legacy_writes([(s.type or "").lower() for s in ctx.statements], reads_target, key)
+    model_side = rounds.model_writes(config, ctx.materialization.materialized, key)
+    if model_side is None or legacy_side.mode == model_side.mode == "replace":
+        return
+    base = next((c for c in cases if c.name == EDGE_ALL_ROWS), None)
+    # The legacy table as its DDL types it; without DDL the rows' own types (a table whose columns
+    # were all text would not compare with the model's numbers).
+    target_def = _table_defs(wh, {target}, []).get(target) if target in wh.ddl_tables else None
+    inputs = {k: t for k, t in tables.items() if k != target}
+    if base is None or not inputs:
+        return
+    incremental_sql: dict[str | None, str] = {}
+
+    def model_sql(this: str | None) -> str:  # every incremental round renders the same text
+        if this not in incremental_sql:
+            incremental_sql[this] = render_model(model_text, relations, incremental_this=this).sql
+        return incremental_sql[this]
+
+    check, data = rounds.run(
+        _duckdb_sql(legacy, None),
+        model_sql,
+        inputs,
+        target_def,
+        rounds.load_rounds(inputs, base.rows),
+        legacy_side,
+        model_side,
+    )
+    report.checks.append(check)
+    report.data["rounds"] = data
+
+
+def _legacy_duckdb_tree(ctx: Context, wh: Warehouse, fallback: Any) -> Any:
     """The legacy SELECT as DuckDB runs it with T-SQL semantics made explicit (string ``+``,
     integer division, APPLY); the plain transpilation when that is not available."""
     try:
-        tree = structural.legacy_tree(normalize_types(legacy_query(ctx, wh, structural.DIALECT)))
+        return structural.legacy_tree(normalize_types(legacy_query(ctx, wh, structural.DIALECT)))
     except Exception:
-        tree = fallback
+        return fallback
+
+
+def _duckdb_sql(tree: Any, self_target: str | None) -> str:
+    """The legacy tree's SQL, without its filters on its own target when ``self_target`` is given."""
+    tree = tree.copy()
     if self_target:
         tree, _ = structural.strip_self_filters(tree, self_target)
     structural.mark_recursive(tree)

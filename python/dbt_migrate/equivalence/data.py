@@ -263,3 +263,10 @@ def run(
             "expectations on DuckDB"
         )
     return Check("data", "match", f"{compared} scenario(s) give the same rows{note}"), data
+
+
+# What the multi-round check (``rounds``) shares with this one.
+ident = _ident
+qualified = _qualified
+diff_rows = _diff
+sample = _sample

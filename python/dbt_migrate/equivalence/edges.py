@@ -67,6 +67,9 @@ class Scenario:
     expect: list[dict[str, Any]] | None = None  # ground truth rows (test spec), when known
 
 
+EDGE_ALL_ROWS = "edge: all given rows"
+
+
 @lru_cache(maxsize=512)
 def _boundaries(type_sql: str) -> tuple[Any, ...]:
     if _is_date(type_sql):
@@ -114,7 +117,7 @@ def scenarios(tables: dict[str, TableDef], givens: list[Scenario]) -> list[Scena
         rows = _dedup([r for g in givens for r in g.rows.get(key, [])])
         base[key] = rows or [_synthetic(table)]
     out.append(Scenario("edge: empty inputs", {k: [] for k in tables}))
-    out.append(Scenario("edge: all given rows", base))
+    out.append(Scenario(EDGE_ALL_ROWS, base))
     nulls: dict[str, list[dict[str, Any]]] = {}
     for key, table in tables.items():
         rows = list(base[key])
@@ -138,3 +141,7 @@ def scenarios(tables: dict[str, TableDef], givens: list[Scenario]) -> list[Scena
         bounds[key] = rows
     out.append(Scenario("edge: boundary dates and numbers", bounds))
     return out
+
+
+is_date = _is_date
+is_numeric = _is_numeric

@@ -3,7 +3,9 @@
 ``source()`` / ``ref()`` / ``this`` become the legacy table names (``"bronze"."Customer"``) so the
 model reads the same relations as the legacy SQL, ``is_incremental()`` is false,
 ``dbt_migrate.watermark_filter()`` is ``1 = 1`` (a full refresh), ``dbt.*`` cross-database macros
-become DuckDB expressions and ``config()`` records its arguments and renders nothing.
+become DuckDB expressions and ``config()`` records its arguments and renders nothing. Given
+``incremental_this`` (the relation holding the model's earlier rows), it renders an incremental
+run instead: ``is_incremental()`` true, ``this`` that relation, the watermark filter against it.
 """
 
 from __future__ import annotations
@@ -95,8 +97,9 @@ class Rendered:
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-def render_model(text: str, relations: Relations) -> Rendered:
-    """The model's SQL with every relation replaced by its quoted legacy table name."""
+def render_model(text: str, relations: Relations, incremental_this: str | None = None) -> Rendered:
+    """The model's SQL with every relation replaced by its quoted legacy table name; an
+    incremental run's SQL against ``incremental_this`` (quoted) when it is given."""
     config: dict[str, Any] = {}
 
     def _config(*args: Any, **kwargs: Any) -> str:
@@ -110,16 +113,16 @@ def render_model(text: str, relations: Relations) -> Rendered:
         "config": _config,
         "source": lambda s, t: quoted(relations.source(s, t)),
         "ref": lambda *a, **k: quoted(relations.ref(*a, **k)),
-        "this": quoted(relations.current),
-        "is_incremental": lambda: False,
-        "should_full_refresh": lambda: True,
+        "this": incremental_this or quoted(relations.current),
+        "is_incremental": lambda: incremental_this is not None,
+        "should_full_refresh": lambda: incremental_this is None,
         "invocation_id": "equivalence-check",
         "target": {"name": "check", "type": "duckdb", "schema": "main", "database": "memory"},
         "var": lambda name, default=None: default,
         "env_var": lambda name, default="": default,
         "execute": True,
         "dbt": DbtStandins(_unsupported),
-        "dbt_migrate": DbtMigrateStandins(_unsupported),
+        "dbt_migrate": DbtMigrateStandins(_unsupported, this=incremental_this),
         "adapter": None,
     }
     try:

@@ -47,6 +47,7 @@ TAGGED_MODELS = {
     "dim_store",
     "fct_events",
     "fct_events_lookback",
+    "fct_events_joined",
     "gen_dim_store",
     "gen_fct_events",
     "stg_gen_dim_store_history",
@@ -303,11 +304,11 @@ def test_build_passes_every_model_seed_and_test(scenario):
     for r in results:
         by_type[r["unique_id"].split(".")[0]] = by_type.get(r["unique_id"].split(".")[0], 0) + 1
     # seeds, the hand-written and generated models, the snapshot, data tests and unit tests all ran
-    assert by_type["seed"] == 9
-    assert by_type["model"] == 10
+    assert by_type["seed"] == 11
+    assert by_type["model"] == 12
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 25  # 18 hand-written (6 of them assert rendered text) + 7 rendered from schema_tests
+    assert by_type["test"] == 26  # 19 hand-written (6 of them assert rendered text) + 7 rendered from schema_tests
 
 
 def test_build_emits_no_deprecation_warnings(scenario):
@@ -434,6 +435,8 @@ def test_watermark_filter_loses_no_rows_on_an_empty_target_and_reads_only_the_in
         assert proc.returncode == 0, proc.stdout
         outcome = statuses(scenario[f"build_batch_{batch}_results"])
         assert outcome["test.dbt_migrate_integration_tests.assert_watermark_stage_matches_expected"] == "pass"
+        # the merge over a join re-reads event 2 when only its label changed (changed_columns)
+        assert outcome["test.dbt_migrate_integration_tests.assert_watermark_joined_stage_matches_expected"] == "pass"
         assert outcome["model.dbt_migrate_integration_tests.fct_events"] == "success"
     # (fct_events append, fct_events_lookback merge + 1 day lookback) row counts per stage:
     # stage 0 creates both empty; stage 1 is an incremental run on the existing empty tables and
@@ -477,9 +480,9 @@ def test_record_results_hook_appends_one_row_per_tagged_model(scenario):
     first = [r for r in rows if r[0] == build_invocation]
     assert {r[1] for r in first} == TAGGED_MODELS  # config_matrix, events_source, seeds: not tagged
     assert all(r[2] == "success" and r[3] is not None and r[4] is not None for r in first)
-    # the two watermark builds appended their two tagged models each
+    # the two watermark builds appended their three tagged models each
     later = [r for r in rows if r[0] != build_invocation]
-    assert sorted(r[1] for r in later) == ["fct_events", "fct_events", "fct_events_lookback", "fct_events_lookback"]
+    assert sorted(r[1] for r in later) == sorted(["fct_events", "fct_events_joined", "fct_events_lookback"] * 2)
 
 
 def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenario):
@@ -518,8 +521,19 @@ def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenari
             {"column": "event_ts", "lookback": "three"},
             ["`lookback`", "whole number of days"],
         ),
+        (
+            "dbt_migrate.watermark_filter",
+            {"column": "event_ts", "changed_columns": "e.event_ts"},
+            ["`changed_columns`", "non-empty list"],
+        ),
     ],
-    ids=["unknown_classification", "scd1_without_unique_key", "scd2_without_watermark", "non_integer_lookback"],
+    ids=[
+        "unknown_classification",
+        "scd1_without_unique_key",
+        "scd2_without_watermark",
+        "non_integer_lookback",
+        "changed_columns_not_a_list",
+    ],
 )
 def test_wrong_arguments_stop_with_a_compiler_error_naming_the_argument(scenario, macro, args, expected):
     if scenario["target"] != "duckdb":

@@ -46,6 +46,19 @@ PIN_MACRO = """
 """
 
 
+# Incremental renderings of watermark_filter the stand-in must reproduce: model name -> call.
+INCREMENTAL_PINS = {
+    "pin_wm_plain": "{{ dbt_migrate.watermark_filter('x') }}",
+    "pin_wm_joined": "{{ dbt_migrate.watermark_filter('x', changed_columns=['x', ' y ']) }}",
+    "pin_wm_lookback": "{{ dbt_migrate.watermark_filter('d', lookback=2) }}",
+}
+STANDIN_ARGS = {
+    "pin_wm_plain": (("x",), {}),
+    "pin_wm_joined": (("x",), {"changed_columns": ["x", " y "]}),
+    "pin_wm_lookback": (("d",), {"lookback": 2}),
+}
+
+
 def _dbt(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [DBT, "--no-use-colors", *args, "--project-dir", str(project), "--profiles-dir", str(project)],
@@ -73,6 +86,11 @@ def rendered(tmp_path_factory) -> dict:
     (project / "models" / "pin_watermark.sql").write_text(
         "select 1 as x where {{ dbt_migrate.watermark_filter('x') }}\n"
     )
+    for name, call in INCREMENTAL_PINS.items():
+        (project / "models" / f"{name}.sql").write_text(
+            "{{ config(materialized='incremental') }}\n-- this: {{ this }}\n"
+            f"select 1 as x, 2 as y, current_date as d where {call}\n"
+        )
     deps = _dbt(project, "deps")
     assert deps.returncode == 0, deps.stdout + deps.stderr
     calls = [[name, list(args)] for name, args in PINNED_CALLS]
@@ -90,6 +108,16 @@ def rendered(tmp_path_factory) -> dict:
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     text = next((project / "target" / "compiled").rglob("pin_watermark.sql")).read_text()
     out["watermark_full_refresh"] = text.split(" where ", 1)[1].strip()
+    # The incremental form: build once, then compile against the existing relation.
+    built = _dbt(project, "run", "--select", *INCREMENTAL_PINS)
+    assert built.returncode == 0, built.stdout + built.stderr
+    compiled = _dbt(project, "compile", "--select", *INCREMENTAL_PINS)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    out["watermark_incremental"] = {}
+    for name in INCREMENTAL_PINS:
+        text = next((project / "target" / "compiled").rglob(f"{name}.sql")).read_text()
+        this = text.split("-- this: ", 1)[1].splitlines()[0].strip()
+        out["watermark_incremental"][name] = (this, text.split(" where ", 1)[1].strip())
     return out
 
 
@@ -117,6 +145,13 @@ def test_watermark_filter_stand_in_is_what_dbt_renders_outside_an_incremental_ru
     assert DbtMigrateStandins().watermark_filter("x") == rendered["watermark_full_refresh"]
     sqlfluff_lib = _load(REPO / "sqlfluff_libs" / "dbt_migrate.py")
     assert sqlfluff_lib.watermark_filter("x") == rendered["watermark_full_refresh"]
+
+
+@pytest.mark.parametrize("name", list(INCREMENTAL_PINS))
+def test_watermark_filter_stand_in_is_what_dbt_renders_on_an_incremental_run(rendered, name):
+    this, predicate = rendered["watermark_incremental"][name]
+    args, kwargs = STANDIN_ARGS[name]
+    assert DbtMigrateStandins(this=this).watermark_filter(*args, **kwargs) == predicate
 
 
 @pytest.mark.parametrize("index", range(len(PINNED_CALLS)), ids=[f"{m}{a}" for m, a in PINNED_CALLS])
