@@ -148,6 +148,7 @@ class TableCatalog(_Loose):
     is_seed: bool = False
     object_type: Literal["table", "view"] = "table"
     view_sql: str | None = None
+    references: References | None = None  # a view's inputs (tables' come from their writer)
     is_materialized_view: bool = False
     _problems: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -21,7 +21,7 @@ from .contracts import (
 )
 from .convert.relations import Resolver
 from .convert.types import target_type
-from .errors import InputError, NotReadyError
+from .errors import InputError, MigrateError, NotReadyError
 from .escaping import (
     check_model_name,
     check_name,
@@ -31,6 +31,7 @@ from .escaping import (
     escape,
     escape_values,
 )
+from .legacy_code import legacy_code_for
 from .names import TableId, model_name_for, normalize_name
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
@@ -57,49 +58,42 @@ def entity_key_for(table: TableCatalog) -> list[str]:
     return list(profile.natural_key) or [c for c in pk if c.lower() not in identity]
 
 
+# The fields of a target's own catalog that generation reads: a problem in any of them fails it.
+TARGET_FIELDS = ("profile", "columns", "auto_increment_columns", "refactor", "is_source", "is_seed", "object_type")
+
+
 def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     mp = wh.project
     table = mp.table(table_name)
-    path = mp.root / "catalog" / "tables" / f"{table.key}.json"
+    path = mp.root / "catalog" / ("views" if table.is_view else "tables") / f"{table.key}.json"
+    table.need(*TARGET_FIELDS)
     if table.profile is None:
         raise NotReadyError(
             f"{table.schema_}.{table.name} has no profile in {path}: run the profiling step upstream "
             "(it sets profile.classification) before generating"
         )
-    writer_name = table.scoping.selected_writer if table.scoping else None
-    if not writer_name:
-        raise NotReadyError(
-            f"{table.schema_}.{table.name} has no selected writer (scoping.selected_writer in {path}): "
-            "run scoping upstream first"
-        )
-    check_name(writer_name, field="scoping.selected_writer", file=path)
-    proc = mp.procedure(writer_name)
-    if proc is None:
-        expected = mp.root / "catalog" / "procedures" / f"{normalize_name(writer_name)}.json"
-        raise InputError(f"writer {writer_name} of {table.schema_}.{table.name} has no catalog: expected {expected}")
-    statements = proc.migrate_statements
-    if not statements:
-        raise NotReadyError(
-            f"writer {writer_name} has no statements with action 'migrate' "
-            f"({mp.root / 'catalog' / 'procedures'}): nothing to convert"
-        )
-
+    code = legacy_code_for(mp, table, wh.source_dialect)
     profile = table.profile
     classification = profile.classification.resolved_kind
     materialized = MATERIALIZATIONS[classification]
     incremental = materialized == "incremental"
     resolver = wh.resolver(f"{table.schema_}.{table.name}", incremental)
     model_name = wh.targets.get(table.key) or model_name_for(table.name)
-    refactored = (proc.refactor.refactored_sql if proc.refactor else None) or (
-        table.refactor.refactored_sql if table.refactor else None
-    )
     warnings: list[str] = []
+    if table.is_materialized_view:
+        warnings.append(
+            f"{table.schema_}.{table.name} is a materialized view: built as a view "
+            f"(dbt-migrate does not emit materialized_view for {wh.dbt.adapter_type} yet)"
+        )
 
     source_tables = []
-    for ref in proc.references.tables.in_scope:
+    for ref in code.references:
         key = normalize_name(f"{ref.schema_}.{ref.name}")
         if key == table.key and not ref.is_selected:
             continue
+        if code.origin != "procedure" and not ref.is_selected and ref.is_updated:
+            continue  # another target of a multi-table writer, not an input of this slice
+        check_input(wh, key)
         rel = resolver.resolve(f"{ref.schema_}.{ref.name}")
         source_tables.append(
             SourceTable(
@@ -120,10 +114,10 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         table=f"{table.schema_}.{table.name}",
         model_name=model_name,
         description=(
-            f"{table.schema_}.{table.name} migrated from {proc.schema_}.{proc.name} "
-            f"({classification.replace('_', ' ')})."
+            f"{table.schema_}.{table.name} migrated from {code.writer} "
+            f"({classification.replace('_', ' ')}{', ' + code.origin if code.origin != 'procedure' else ''})."
         ),
-        writer=f"{proc.schema_}.{proc.name}",
+        writer=code.writer,
         tags=[MIGRATED_TAG],
         profile=profile.model_dump(mode="json", by_alias=True),
         materialization=Materialization(
@@ -132,23 +126,59 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             unique_key=unique_key_for(table) if classification in KEYED else None,
             watermark=profile.watermark[0] if profile.watermark else None,
         ),
-        statements=list(proc.statements),
-        proc_body=wh.ddl_procedures.get(proc.key, ""),
+        statements=code.statements,
+        proc_body=wh.ddl_procedures.get(code.proc_body_key, "") if code.proc_body_key else "",
         columns=context_columns(wh, table),
         source_tables=source_tables,
         schema_tests=schema_tests(wh, table, resolver),
         unit_tests=unit_tests(wh, table, resolver, warnings, incremental=incremental),
-        refactored_sql=refactored,
-        needs_llm=proc.needs_llm,
-        routing_reasons=proc.routing_reasons,
+        refactored_sql=code.refactored_sql,
+        needs_llm=code.needs_llm,
+        routing_reasons=code.routing_reasons,
         target_dialect=wh.dbt.dialect,
         source_dialect=wh.source_dialect,
         warnings=warnings,
     )
-    proc_path = mp.root / "catalog" / "procedures" / f"{proc.key}.json"
+    proc_path = Path(code.file)
     spec_path = mp.root / "test-specs" / f"{table.key}.json"
     check_context(ctx, table=path, procedure=proc_path, test_spec=spec_path)
     return ctx
+
+
+def check_input(wh: Warehouse, key: str, seen: frozenset[str] = frozenset()) -> None:
+    """A table this target reads must itself be readable where the target needs it: a source's
+    or seed's columns (its declaration, its fixtures), an upstream target's whole catalog and,
+    transitively, that target's own inputs. The first problem fails this target, naming the file
+    and the field; a seed must also be in the dbt project."""
+    table = wh.project.tables.get(key)
+    if key in wh.project.rejected_tables:
+        raise InputError(f"reads {key}, whose catalog cannot be read: {wh.project.rejected_tables[key]}")
+    if table is None or key in seen:
+        return
+    try:
+        if not table.is_target:
+            table.need("columns")
+        else:
+            table.need(*TARGET_FIELDS)
+    except InputError as exc:
+        raise InputError(f"reads {table.schema_}.{table.name}, whose catalog cannot be read: {exc}") from None
+    if table.seed_name and wh.dbt.seeds and table.seed_name not in wh.dbt.seeds:
+        raise InputError(
+            f"reads the seed {table.schema_}.{table.name}, which the dbt project does not have: "
+            f"add seeds/{table.seed_name}.csv (seeds are referenced with ref('{table.seed_name}'), never generated)"
+        )
+    if table.is_target and table.profile is not None:
+        try:
+            code = legacy_code_for(wh.project, table, wh.source_dialect)
+        except MigrateError:
+            return  # that target fails on its own, with its own reason
+        for ref in code.references:
+            upstream = normalize_name(f"{ref.schema_}.{ref.name}")
+            if upstream != key and ref.is_selected:
+                try:
+                    check_input(wh, upstream, seen | {key})
+                except InputError as exc:
+                    raise InputError(f"reads {table.schema_}.{table.name}, which {exc}") from None
 
 
 def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path) -> None:
@@ -246,6 +276,8 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
         tests.append(SchemaTest(kind="entity_integrity", columns=key, test="unique_combination_of_columns"))
     path = wh.project.root / "catalog" / "tables" / f"{table.key}.json"
     for fk in profile.foreign_keys:
+        if not fk.references_source_relation or not fk.references_column:
+            continue  # the current format allows a foreign key without its reference target
         field = "profile.foreign_keys[].references_source_relation"
         check_name(fk.references_source_relation, field=field, file=path)
         rel = resolver.resolve(fk.references_source_relation)

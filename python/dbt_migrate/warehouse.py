@@ -6,6 +6,7 @@ parsed DDL and the table -> model naming, derived once per run, not once per tab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,6 +24,7 @@ class DbtInfo:
     adapter_type: str = "duckdb"
     declared_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
     models: set[str] = field(default_factory=set)
+    seeds: set[str] = field(default_factory=set)
 
     @property
     def dialect(self) -> str:
@@ -69,13 +71,28 @@ class Warehouse:
         models: dict[str, str] = {}
         for key, model in self.targets.items():
             models.setdefault(model, key)
+        for key, model in self.read_through_models.items():
+            models.setdefault(model, key)
         return models
+
+    @cached_property
+    def read_through_models(self) -> dict[str, str]:
+        """Tables the dbt project reads through a model of its own, normalized name -> model:
+        seeds (``is_seed`` catalogs, ``ref('<seed>')``) and staging wrappers
+        (``stg_<source>__<table>``, pure pass-through models of a source the team already has)."""
+        return {**staging_wrappers(self.dbt), **self.seeds}
+
+    @cached_property
+    def seeds(self) -> dict[str, str]:
+        """Seed tables (``is_seed``), normalized name -> seed name."""
+        return {t.key: t.seed_name for t in self.project.tables.values() if t.seed_name}
 
     def resolver(self, target: str, incremental: bool) -> Resolver:
         return Resolver(
             targets=dict(self.targets),
             declared_sources=dict(self.dbt.declared_sources),
             written_names=self._written_names(),
+            refs=dict(self.read_through_models),
             current=normalize_name(target),
             incremental=incremental,
         )
@@ -107,6 +124,22 @@ class Warehouse:
                 if normalize_name(f"{ref.schema_}.{ref.name}") == key:
                     cols.update(dict.fromkeys(c.name for c in ref.columns))
         return list(cols) or None
+
+
+WRAPPER = re.compile(r"stg_([a-z0-9_]+?)__([a-z0-9_]+)")
+
+
+def staging_wrappers(dbt: DbtInfo) -> dict[str, str]:
+    """The dbt project's staging wrappers ``stg_<source>__<table>``: normalized legacy name (the
+    declared source's schema.table, else ``<source>.<table>``) -> the wrapper model."""
+    by_source = {(s.lower(), t.lower()): key for key, (s, t) in dbt.declared_sources.items()}
+    wrappers: dict[str, str] = {}
+    for model in sorted(dbt.models):
+        m = WRAPPER.fullmatch(model)
+        if m is not None:
+            source, table = m.groups()
+            wrappers[by_source.get((source, table), f"{source}.{table}")] = model
+    return wrappers
 
 
 def identity_columns(table: TableCatalog) -> set[str]:

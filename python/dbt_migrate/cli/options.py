@@ -109,6 +109,13 @@ def pipeline_options(fn: Callable) -> Callable:
         "(or set $DBT_MIGRATE_LLM_MODEL). Keys come from the provider's usual env vars.",
     )(fn)
     fn = click.option(
+        "--models-dir",
+        default=None,
+        metavar="DIR",
+        help="Folder of the dbt project the models are written to, e.g. models/marts "
+        "[default: models/marts when the project has it, else models/staging].",
+    )(fn)
+    fn = click.option(
         "--accept-gaps",
         is_flag=True,
         help="Keep an item ok when the equivalence check reports a gap (recorded either way).",
