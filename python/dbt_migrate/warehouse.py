@@ -72,7 +72,7 @@ class Warehouse:
         for key, model in self.targets.items():
             models.setdefault(model, key)
         for key, model in self.read_through_models.items():
-            models.setdefault(model, key)
+            models[model] = key  # (``targets`` also lists every dbt model under its own name)
         return models
 
     @cached_property

@@ -99,7 +99,8 @@ def _table_defs(wh: Warehouse, keys: set[str], givens: list[Scenario]) -> dict[s
             ]
         else:
             names = wh.columns_of(key) or sorted({k for g in givens for r in g.rows.get(key, []) for k in r})
-            cols = [Column(n, "varchar") for n in names]
+            typed = _catalog_types(wh, key)
+            cols = [Column(n, typed.get(n.lower(), "varchar")) for n in names]
         if not cols:
             continue
         keycols = {c.name.lower() for c in cols if c.name.lower().endswith(("id", "key", "code", "number"))}
@@ -108,6 +109,19 @@ def _table_defs(wh: Warehouse, keys: set[str], givens: list[Scenario]) -> dict[s
             keycols |= {c.lower() for c in pk.columns}
         defs[key] = TableDef(key, cols, keycols)
     return defs
+
+
+def _catalog_types(wh: Warehouse, key: str) -> dict[str, str]:
+    """Lower-case column -> DuckDB type from the table's catalog (its source-dialect types), for a
+    table the DDL does not have (another target, a seed, a source extracted without DDL)."""
+    table = wh.project.tables.get(key)
+    if table is None or "columns" in table.problems:
+        return {}
+    return {
+        c.name.lower(): target_type(c.sql_type, wh.source_dialect, "duckdb") or "varchar"
+        for c in table.columns
+        if c.sql_type
+    }
 
 
 def _givens(wh: Warehouse, table: str) -> list[Scenario]:
