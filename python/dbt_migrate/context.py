@@ -33,6 +33,7 @@ from .escaping import (
 )
 from .legacy_code import legacy_code_for
 from .names import TableId, model_name_for, normalize_name
+from .refactor_check import refactor_defect
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
 
@@ -142,6 +143,11 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     proc_path = Path(code.file)
     spec_path = mp.root / "test-specs" / f"{table.key}.json"
     check_context(ctx, table=path, procedure=proc_path, test_spec=spec_path)
+    defect = refactor_defect(ctx, wh)
+    if defect is not None:
+        ctx.refactor_defect = defect
+        ctx.refactored_sql = None
+        ctx.warnings.append(f"refactored_sql not used: {defect}; the model is derived from the migrate statements")
     return ctx
 
 
