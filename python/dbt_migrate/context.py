@@ -94,7 +94,8 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             continue
         if code.origin != "procedure" and not ref.is_selected and ref.is_updated:
             continue  # another target of a multi-table writer, not an input of this slice
-        check_input(wh, key)
+        if key != table.key:
+            check_input(wh, key)
         rel = resolver.resolve(f"{ref.schema_}.{ref.name}")
         source_tables.append(
             SourceTable(
@@ -107,6 +108,10 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
                 model_name=rel.model_name,
             )
         )
+
+    for fk in profile.foreign_keys:  # a relationships test reads the referenced table too
+        if fk.references_source_relation and fk.references_column:
+            check_input(wh, normalize_name(fk.references_source_relation))
 
     if incremental:
         check_watermark(wh, table, path, source_tables)
@@ -151,40 +156,54 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     return ctx
 
 
-def check_input(wh: Warehouse, key: str, seen: frozenset[str] = frozenset()) -> None:
+def check_input(wh: Warehouse, key: str) -> None:
     """A table this target reads must itself be readable where the target needs it: a source's
     or seed's columns (its declaration, its fixtures), an upstream target's whole catalog and,
     transitively, that target's own inputs. The first problem fails this target, naming the file
-    and the field; a seed must also be in the dbt project."""
+    and the field; a seed must also be in the dbt project. Answers are kept per warehouse."""
+    problem = _input_problem(wh, key, frozenset())
+    if problem is not None:
+        raise InputError(problem)
+
+
+def _input_problem(wh: Warehouse, key: str, seen: frozenset[str]) -> str | None:
+    memo = wh.input_problems
+    if key in memo:
+        return memo[key]
+    if key in seen:
+        return None
+    problem = None
     table = wh.project.tables.get(key)
     if key in wh.project.rejected_tables:
-        raise InputError(f"reads {key}, whose catalog cannot be read: {wh.project.rejected_tables[key]}")
-    if table is None or key in seen:
-        return
+        problem = f"reads {key}, whose catalog cannot be read: {wh.project.rejected_tables[key]}"
+    elif table is not None:
+        problem = _own_problem(wh, table)
+        if problem is None and table.is_target and table.profile is not None:
+            try:
+                code = legacy_code_for(wh.project, table, wh.source_dialect)
+            except MigrateError:
+                code = None  # that target fails on its own, with its own reason
+            for ref in code.references if code is not None else []:
+                upstream = normalize_name(f"{ref.schema_}.{ref.name}")
+                found = _input_problem(wh, upstream, seen | {key}) if upstream != key and ref.is_selected else None
+                if found is not None:
+                    problem = f"reads {table.schema_}.{table.name}, which {found}"
+                    break
+    memo[key] = problem
+    return problem
+
+
+def _own_problem(wh: Warehouse, table: TableCatalog) -> str | None:
     try:
-        if not table.is_target:
-            table.need("columns")
-        else:
-            table.need(*TARGET_FIELDS)
+        table.need(*(TARGET_FIELDS if table.is_target else ("columns",)))
     except InputError as exc:
-        raise InputError(f"reads {table.schema_}.{table.name}, whose catalog cannot be read: {exc}") from None
+        return f"reads {table.schema_}.{table.name}, whose catalog cannot be read: {exc}"
     if table.seed_name and wh.dbt.seeds and table.seed_name not in wh.dbt.seeds:
-        raise InputError(
-            f"reads the seed {table.schema_}.{table.name}, which the dbt project does not have: "
-            f"add seeds/{table.seed_name}.csv (seeds are referenced with ref('{table.seed_name}'), never generated)"
+        return (
+            f"reads the seed {table.schema_}.{table.name}, which the dbt project does not have: add "
+            f"seeds/{table.seed_name}.csv (seeds are referenced with ref('{table.seed_name}'), never generated)"
         )
-    if table.is_target and table.profile is not None:
-        try:
-            code = legacy_code_for(wh.project, table, wh.source_dialect)
-        except MigrateError:
-            return  # that target fails on its own, with its own reason
-        for ref in code.references:
-            upstream = normalize_name(f"{ref.schema_}.{ref.name}")
-            if upstream != key and ref.is_selected:
-                try:
-                    check_input(wh, upstream, seen | {key})
-                except InputError as exc:
-                    raise InputError(f"reads {table.schema_}.{table.name}, which {exc}") from None
+    return None
 
 
 def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path) -> None:

@@ -42,6 +42,8 @@ class Warehouse:
         self.ddl_procedures: dict[str, str] = parse_procedures(project.ddl_text("procedures.sql"), self.source_dialect)
         self.targets = model_names(t.key for t in project.targets)
         self._names_cache: dict[str, str] | None = None
+        # context.check_input's answers: table key -> why a target reading it cannot be generated.
+        self.input_problems: dict[str, str | None] = {}
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
 
