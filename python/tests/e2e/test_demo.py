@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import run_cli
+from helpers import gaps_despite_passing_unit_tests, run_cli
 
 
 def test_demo_migrates_every_table_ok(tmp_path):
@@ -13,6 +13,7 @@ def test_demo_migrates_every_table_ok(tmp_path):
     doc = json.loads(res.stdout)
     assert [r["status"] for r in doc["results"]] == ["ok", "ok", "ok"]
     assert sum(r["output"]["execution"]["unit_tests"]["passed"] for r in doc["results"]) == 6
+    assert gaps_despite_passing_unit_tests(doc["results"]) == {}
     assert (tmp_path / "demo" / "dbt" / "models" / "staging" / "dimcustomer.sql").is_file()
 
 
