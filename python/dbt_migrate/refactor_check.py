@@ -101,9 +101,11 @@ def _shown(value: Any) -> str:
 
 def _data(ctx: Context, wh: Warehouse, where: str) -> str | None:
     """Both SELECTs on the given rows and edge rows; the first column whose values differ."""
-    from .equivalence import _givens, _legacy_duckdb_sql, _table_defs
     from .equivalence.data import Sandbox
     from .equivalence.edges import scenarios
+    from .equivalence.inputs import givens_of as _givens
+    from .equivalence.inputs import legacy_duckdb_sql as _legacy_duckdb_sql
+    from .equivalence.inputs import table_defs as _table_defs
 
     statements_ctx = ctx.model_copy(update={"refactored_sql": None})
     self_target = normalize_name(ctx.table) if ctx.incremental else None
