@@ -75,6 +75,7 @@ from .catalog_profile import (
 from .errors import InputError
 from .jsonfile import read_json
 from .names import TableId, normalize_name
+from .rules import CLASSIFICATIONS as CLASSIFICATIONS  # re-exported: the kinds generation knows
 
 # -- manifest -------------------------------------------------------------------------------
 KNOWN_DIALECTS = tuple(sorted(d.value for d in Dialects if d.value))

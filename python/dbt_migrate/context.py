@@ -33,7 +33,7 @@ from .escaping import (
 )
 from .legacy_code import legacy_code_for
 from .names import TableId, model_name_for, normalize_name
-from .refactor_check import refactor_defect
+from .refactor_check import refactor_defect, slice_defect
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
 
@@ -153,6 +153,13 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         ctx.refactor_defect = defect
         ctx.refactored_sql = None
         ctx.warnings.append(f"refactored_sql not used: {defect}; the model is derived from the migrate statements")
+    defect = slice_defect(ctx, code.writer_statements, wh) if code.origin == "slice" else None
+    if defect is not None:
+        ctx.refactor_defect = defect
+        ctx.statements = code.writer_statements
+        ctx.warnings.append(
+            f"table_slices entry not used: {defect}; the model is derived from the writer's migrate statements"
+        )
     return ctx
 
 

@@ -27,6 +27,7 @@ class LegacyCode:
     needs_llm: bool = False
     routing_reasons: list[str] = field(default_factory=list)
     origin: str = "procedure"  # procedure | slice | view
+    writer_statements: list[Statement] = field(default_factory=list)  # a slice's writer: the record
     file: str = ""  # the catalog file the statements come from
 
 
@@ -92,7 +93,14 @@ def legacy_code_for(mp: MigrationProject, table: TableCatalog, dialect: str) -> 
             )
         # The writer's refactored SQL is of the whole procedure, not of this target's slice.
         statements = split_statements(sliced, dialect)
-        return replace(code, statements=statements, proc_body_key=None, refactored_sql=None, origin="slice")
+        return replace(
+            code,
+            statements=statements,
+            proc_body_key=None,
+            refactored_sql=None,
+            origin="slice",
+            writer_statements=list(proc.statements),
+        )
     if not proc.migrate_statements:
         raise NotReadyError(
             f"writer {writer_name} has no statements with action 'migrate' "

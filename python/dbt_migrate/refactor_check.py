@@ -1,4 +1,5 @@
-"""Refactored SQL is a hint, the ``migrate`` statements are the record.
+"""Refactored SQL (and a multi-table writer's slice) is a hint, the ``migrate`` statements are the
+record.
 
 Upstream's ``refactored_sql`` is a cleaner SELECT than the one dbt-migrate derives from the
 statements, so it is used when it says the same thing. Before that, ``refactor_defect`` checks it
@@ -23,6 +24,7 @@ from .convert.types import normalize_types
 from .names import normalize_name
 
 if TYPE_CHECKING:
+    from .catalog import Statement
     from .contracts import Context
     from .warehouse import Warehouse
 
@@ -99,15 +101,15 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + "..."
 
 
-def _data(ctx: Context, wh: Warehouse, where: str) -> str | None:
-    """Both SELECTs on the given rows and edge rows; the first column whose values differ."""
+def _data(ctx: Context, statements_ctx: Context, wh: Warehouse, where: str) -> str | None:
+    """Both SELECTs (``ctx``'s hint, ``statements_ctx``'s record) on the given rows and edge rows;
+    the first column whose values differ."""
     from .equivalence.data import Sandbox
     from .equivalence.edges import scenarios
     from .equivalence.inputs import givens_of as _givens
     from .equivalence.inputs import legacy_duckdb_sql as _legacy_duckdb_sql
     from .equivalence.inputs import table_defs as _table_defs
 
-    statements_ctx = ctx.model_copy(update={"refactored_sql": None})
     self_target = normalize_name(ctx.table) if ctx.incremental else None
     try:
         sql_refactored = _legacy_duckdb_sql(ctx, wh, None, self_target)
@@ -183,11 +185,23 @@ def refactor_defect(ctx: Context, wh: Warehouse) -> str | None:
     """Why ``ctx.refactored_sql`` must not be used, or None to use it."""
     if not ctx.refactored_sql or not ctx.migrate_statements:
         return None
-    statements_ctx = ctx.model_copy(update={"refactored_sql": None})
+    return _hint_defect(ctx, ctx.model_copy(update={"refactored_sql": None}), wh)
+
+
+def slice_defect(ctx: Context, writer_statements: list[Statement], wh: Warehouse) -> str | None:
+    """Why a multi-table writer's slice (``ctx.statements``) must not be used, or None to use it:
+    the same check, held against the writer's own ``migrate`` statements that write the target."""
+    if not [s for s in writer_statements if s.action == "migrate"]:
+        return None
+    record = ctx.model_copy(update={"statements": writer_statements, "refactored_sql": None})
+    return _hint_defect(ctx.model_copy(update={"refactored_sql": None}), record, wh)
+
+
+def _hint_defect(hint: Context, record: Context, wh: Warehouse) -> str | None:
     try:
-        refactored = normalize_types(legacy_query(ctx))
-        derived = normalize_types(legacy_query(statements_ctx))
+        theirs = normalize_types(legacy_query(hint))
+        ours = normalize_types(legacy_query(record))
     except NotConvertible:
         return None  # one of them cannot be read by rules: nothing to hold the other against
-    where = _writing_statement(ctx)
-    return _structural(ctx, wh, refactored, derived, where) or _data(ctx, wh, where)
+    where = _writing_statement(record)
+    return _structural(hint, wh, theirs, ours, where) or _data(hint, record, wh, where)

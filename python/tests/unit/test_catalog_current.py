@@ -229,3 +229,22 @@ def test_refactored_sql_reading_a_column_its_source_lacks_is_set_aside(current):
     path.write_text(json.dumps(fixed))
     ctx = build_context(Warehouse(MigrationProject(current)), "silver.dimcustomer")
     assert ctx.refactor_defect is not None and "drops column CustomerName, CountryCode" in ctx.refactor_defect
+
+
+def test_a_slice_that_disagrees_with_the_writers_statements_is_set_aside(current):
+    wh = Warehouse(MigrationProject(current))
+    ctx = build_context(wh, "silver.salesdaily")  # a right slice is used as it is
+    assert ctx.refactor_defect is None and len(ctx.statements) == 2
+    path = current / "catalog" / "procedures" / "silver.usp_load_sales.json"
+    doc = json.loads(path.read_text())
+    doc["table_slices"]["silver.salesdaily"] = doc["table_slices"]["silver.salesdaily"].replace(
+        "SUM(o.Qty)", "SUM(o.LineNo)"
+    )
+    path.write_text(json.dumps(doc))
+    ctx = build_context(Warehouse(MigrationProject(current)), "silver.salesdaily")
+    assert ctx.refactor_defect is not None
+    assert (
+        "column TotalQty" in ctx.refactor_defect
+        and "statement 3 (INSERT INTO silver.salesdaily)" in ctx.refactor_defect
+    )
+    assert len(ctx.statements) == 4 and any(w.startswith("table_slices entry not used") for w in ctx.warnings)
