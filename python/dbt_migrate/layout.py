@@ -62,6 +62,11 @@ def model_yaml(dbt_dir: Path, model: str) -> Path:
     return _named(dbt_dir, models_dir(dbt_dir), model, f"_{model}.yml")
 
 
+def staging_wrapper_sql(dbt_dir: Path, model: str) -> Path:
+    """``models/staging/stg_<source>__<table>.sql``: a staging wrapper (``--staging-wrappers``)."""
+    return _named(dbt_dir, MODELS_DIR, model, f"{model}.sql")
+
+
 def snapshot_yaml(dbt_dir: Path, model: str) -> Path:
     """``snapshots/_<model>.yml``: a dim_scd2 table's snapshot."""
     return _named(dbt_dir, SNAPSHOTS_DIR, model, f"_{model}.yml")

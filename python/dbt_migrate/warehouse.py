@@ -6,13 +6,15 @@ parsed DDL and the table -> model naming, derived once per run, not once per tab
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import escaping
 from .catalog import MigrationProject, TableCatalog
 from .convert.dialects import dialect_for_adapter
-from .convert.relations import Resolver
+from .convert.relations import Relation, Resolver
 from .ddl import DdlColumn, parse_procedures, parse_tables
 from .names import model_names, normalize_name
 
@@ -82,7 +84,33 @@ class Warehouse:
         """Tables the dbt project reads through a model of its own, normalized name -> model:
         seeds (``is_seed`` catalogs, ``ref('<seed>')``) and staging wrappers
         (``stg_<source>__<table>``, pure pass-through models of a source the team already has)."""
-        return {**staging_wrappers(self.dbt), **self.seeds}
+        planned = {key: model for key, (model, _) in self.planned_wrappers.items()}
+        return {**staging_wrappers(self.dbt), **planned, **self.seeds}
+
+    @cached_property
+    def planned_wrappers(self) -> dict[str, tuple[str, Relation]]:
+        """With ``--staging-wrappers``: the wrappers dbt-migrate creates for confirmed sources
+        (``is_source``) the project does not wrap yet, normalized name -> (wrapper model, the source
+        relation it passes through). Names that are not safe as model names get no wrapper."""
+        if not os.environ.get(STAGING_WRAPPERS_ENV):
+            return {}
+        have = staging_wrappers(self.dbt)
+        plain = Resolver(declared_sources=dict(self.dbt.declared_sources), written_names=self._written_names())
+        planned: dict[str, tuple[str, Relation]] = {}
+        for table in self.project.tables.values():
+            if not table.is_source or table.key in have or table.seed_name:
+                continue
+            rel = plain.resolve(f"{table.schema_}.{table.name}")
+            model = f"stg_{str(rel.source_name).lower()}__{str(rel.table_name).lower()}"
+            try:  # the names the wrapper and its source declaration are written with
+                escaping.check_relation_parts(rel.source_name, rel.table_name, model, field=f"wrapper of {rel.key}")
+                for c in self.columns_of(rel.key) or []:
+                    escaping.check_name(c, field=f"a column of {rel.key}")
+            except escaping.UnsafeInputError:
+                continue  # read as a plain source(); the unsafe name fails where it is used
+            if WRAPPER.fullmatch(model):
+                planned[table.key] = (model, rel)
+        return planned
 
     @cached_property
     def seeds(self) -> dict[str, str]:
@@ -129,6 +157,7 @@ class Warehouse:
 
 
 WRAPPER = re.compile(r"stg_([a-z0-9_]+?)__([a-z0-9_]+)")
+STAGING_WRAPPERS_ENV = "DBT_MIGRATE_STAGING_WRAPPERS"  # set by --staging-wrappers
 
 
 def staging_wrappers(dbt: DbtInfo) -> dict[str, str]:

@@ -139,6 +139,7 @@ def _run_and_report(
     separate_compile: bool = True,
     jobs: int | None = None,
     models_dir: str | None = None,
+    staging_wrappers: bool = False,
 ) -> None:
     """Run the pipeline on the tables ``select`` names, holding the project's lock; write and print
     the result document. Ctrl-C at any moment still writes it (``summary.interrupted``, exit 130)."""
@@ -146,6 +147,10 @@ def _run_and_report(
 
     if models_dir:  # read by layout.models_dir, here and in the check workers this process starts
         os.environ[layout.MODELS_DIR_ENV] = models_dir
+    if staging_wrappers:  # read by warehouse.Warehouse.planned_wrappers
+        from ..warehouse import STAGING_WRAPPERS_ENV
+
+        os.environ[STAGING_WRAPPERS_ENV] = "1"
 
     started = time.perf_counter()
     with interrupts.session():

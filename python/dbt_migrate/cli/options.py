@@ -116,6 +116,12 @@ def pipeline_options(fn: Callable) -> Callable:
         "[default: models/marts when the project has it, else models/staging].",
     )(fn)
     fn = click.option(
+        "--staging-wrappers",
+        is_flag=True,
+        help="Read every confirmed source (is_source) the project does not wrap yet through a new "
+        "pass-through model models/staging/stg_<source>__<table>.sql, written when a model reads it.",
+    )(fn)
+    fn = click.option(
         "--accept-gaps",
         is_flag=True,
         help="Keep an item ok when the equivalence check reports a gap (recorded either way).",

@@ -6,8 +6,9 @@ targets come from their `table_slices`, the team's staging wrapper `stg_bronze__
 `models/marts/` folder, renamed foreign-key fields, `sql_type` as the target type beside
 `source_sql_type`, a catalog nothing needs with an unreadable field, and one refactored SQL that
 maps a column wrongly. Its test specs were computed by hand from the T-SQL. ONE `migrate run --all`
-serves the first group of assertions; a copy whose DimProduct catalog is unreadable serves the
-second (that target and what reads it fail, naming file and field; the rest are ok).
+serves the first group of assertions; a copy whose DimProduct catalog is unreadable, run with
+`--staging-wrappers`, serves the second (that target and what reads it fail, naming file and
+field; the rest are ok, reading the sources through the wrappers the run created).
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ TARGETS = {
 }
 
 
-def _migrated(tmp_path_factory, name: str, edit=None) -> tuple[Path, int, dict]:
+def _migrated(tmp_path_factory, name: str, edit=None, *options: str) -> tuple[Path, int, dict]:
     root = tmp_path_factory.mktemp(name) / "project"
     shutil.copytree(CURRENT, root)
     if edit is not None:
         edit(root)
     init = run_cli("init", "--project-root", str(root))
     assert init.returncode == 0, init.stderr
-    res = run_cli("run", "--all", "--json", "--project-root", str(root))
+    res = run_cli("run", "--all", "--json", "--project-root", str(root), *options)
     assert res.stdout, res.stderr[-2000:]
     return root, res.returncode, {r["item_id"]: r for r in json.loads(res.stdout)["results"]}
 
@@ -165,7 +166,7 @@ def _break_dimproduct(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
-    return _migrated(tmp_path_factory, "broken", _break_dimproduct)
+    return _migrated(tmp_path_factory, "broken", _break_dimproduct, "--staging-wrappers")
 
 
 def test_an_unreadable_catalog_fails_its_target_and_what_reads_it_naming_file_and_field(broken):
@@ -179,3 +180,21 @@ def test_an_unreadable_catalog_fails_its_target_and_what_reads_it_naming_file_an
         assert "silver.dimproduct.json" in message and "profile.primary_key" in message, message
     for item in set(TARGETS) - failed:
         assert results[item]["status"] == "ok", results[item]["errors"]
+
+
+def test_staging_wrappers_option_creates_the_wrappers_models_read_and_keeps_the_teams(broken):
+    root, _, results = broken
+    staging = root / "dbt" / "models" / "staging"
+    assert sorted(p.name for p in staging.glob("stg_*.sql")) == [
+        "stg_bronze__customer.sql",  # read by dimcustomer
+        "stg_bronze__orderline.sql",  # read by salesdaily
+        "stg_bronze__product.sql",  # the team's own, untouched
+    ]
+    assert (staging / "stg_bronze__product.sql").read_text() == (
+        CURRENT / "dbt" / "models" / "staging" / "stg_bronze__product.sql"
+    ).read_text()
+    assert "{{ source('bronze', 'Customer') }}" in (staging / "stg_bronze__customer.sql").read_text()
+    assert "{{ ref('stg_bronze__customer') }}" in _model(root, "dimcustomer")
+    given = yaml.safe_load(_model(root, "_dimcustomer", ".yml"))["unit_tests"][0]["given"]
+    assert [g["input"] for g in given] == ["ref('stg_bronze__customer')"]
+    assert results["silver.dimcustomer"]["output"]["execution"]["unit_tests"] == {"total": 1, "passed": 1}
