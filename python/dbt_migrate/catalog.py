@@ -27,6 +27,7 @@ from .catalog_procedure import (
     GivenTable as GivenTable,
 )
 from .catalog_procedure import Loose as _Loose
+from .catalog_procedure import Named
 from .catalog_procedure import (
     ProcedureCatalog as ProcedureCatalog,
 )
@@ -129,15 +130,13 @@ class Scoping(_Loose):
     selected_writer: str | None = None
 
 
-class TableCatalog(_Loose):
+class TableCatalog(Named):
     """A table (``catalog/tables/``) or a view (``catalog/views/``, ``object_type`` ``view``).
 
     A field whose value cannot be read is left at its default and remembered: ``need`` raises it
     (``InputError`` naming the file and the field) for the tables that read that field, so a bad
     field fails only what needs it."""
 
-    schema_: str = Field(alias="schema")
-    name: str
     columns: list[Column] = Field(default_factory=list)
     primary_keys: list[PrimaryKey] = Field(default_factory=list)
     foreign_keys: list[DeclaredForeignKey] = Field(default_factory=list)
@@ -176,14 +175,6 @@ class TableCatalog(_Loose):
     @property
     def is_view(self) -> bool:
         return self.object_type == "view"
-
-    @property
-    def id(self) -> TableId:
-        return TableId(self.schema_, self.name)
-
-    @property
-    def key(self) -> str:
-        return self.id.key
 
     @property
     def is_target(self) -> bool:

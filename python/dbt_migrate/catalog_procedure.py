@@ -18,6 +18,21 @@ class Loose(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
+class Named(Loose):
+    """A catalog object (table, view, procedure): ``schema``/``name`` as written, and its key."""
+
+    schema_: str = Field(alias="schema")
+    name: str
+
+    @property
+    def id(self) -> TableId:
+        return TableId(self.schema_, self.name)
+
+    @property
+    def key(self) -> str:
+        return self.id.key
+
+
 class Refactor(Loose):
     refactored_sql: str | None = None
 
@@ -56,9 +71,7 @@ class Statement(Loose):
     source: str | None = None  # current format: ast / llm
 
 
-class ProcedureCatalog(Loose):
-    schema_: str = Field(alias="schema")
-    name: str
+class ProcedureCatalog(Named):
     references: References = Field(default_factory=References)
     statements: list[Statement] = Field(default_factory=list)
     refactor: Refactor | None = None
@@ -72,14 +85,6 @@ class ProcedureCatalog(Loose):
         if self.mode == "llm_required":
             self.needs_llm = True
         return self
-
-    @property
-    def id(self) -> TableId:
-        return TableId(self.schema_, self.name)
-
-    @property
-    def key(self) -> str:
-        return self.id.key
 
     def slice_for(self, key: str) -> str | None:
         """The SQL of this writer's slice for target ``key`` (keys compared normalised)."""
