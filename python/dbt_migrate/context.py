@@ -94,7 +94,7 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             continue
         if code.origin != "procedure" and not ref.is_selected and ref.is_updated:
             continue  # another target of a multi-table writer, not an input of this slice
-        if key != table.key:
+        if key != table.key and (ref.is_selected or not ref.is_updated):  # a table it reads
             check_input(wh, key)
         rel = resolver.resolve(f"{ref.schema_}.{ref.name}")
         source_tables.append(
