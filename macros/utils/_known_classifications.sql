@@ -9,5 +9,7 @@
         'fact_periodic_snapshot': 'table',
         'fact_accumulating_snapshot': 'incremental',
         'fact_aggregate': 'table',
+        'stg': 'view',
+        'mart': 'view',
     }) }}
 {% endmacro %}

@@ -14,19 +14,69 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from sqlglot.dialects.dialect import Dialect, Dialects
 
+from . import catalog_aliases as aliases
+
+# re-exported: callers import every contract from here
+from .catalog_procedure import (
+    Expectation as Expectation,
+)
+from .catalog_procedure import (
+    GivenTable as GivenTable,
+)
+from .catalog_procedure import Loose as _Loose
+from .catalog_procedure import Named
+from .catalog_procedure import (
+    ProcedureCatalog as ProcedureCatalog,
+)
+from .catalog_procedure import (
+    Refactor as Refactor,
+)
+from .catalog_procedure import (
+    ReferencedColumn as ReferencedColumn,
+)
+from .catalog_procedure import (
+    ReferencedTable as ReferencedTable,
+)
+from .catalog_procedure import (
+    References as References,
+)
+from .catalog_procedure import (
+    SpecUnitTest as SpecUnitTest,
+)
+from .catalog_procedure import (
+    Statement as Statement,
+)
+from .catalog_procedure import (
+    TableReferences as TableReferences,
+)
+from .catalog_procedure import (
+    TestSpec as TestSpec,
+)
+from .catalog_profile import (
+    READABLE_KINDS as READABLE_KINDS,
+)
+from .catalog_profile import (  # re-exported
+    Classification as Classification,
+)
+from .catalog_profile import (
+    PiiAction as PiiAction,
+)
+from .catalog_profile import (
+    Profile as Profile,
+)
+from .catalog_profile import (
+    ProfileForeignKey as ProfileForeignKey,
+)
+from .catalog_profile import (
+    ProfileKey as ProfileKey,
+)
 from .errors import InputError
 from .jsonfile import read_json
 from .names import TableId, normalize_name
-from .rules import CLASSIFICATIONS
-
-
-class _Loose(BaseModel):
-    # Upstream tools add fields over time: keep what we do not use, validate what we do.
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
+from .rules import CLASSIFICATIONS as CLASSIFICATIONS  # re-exported: the kinds generation knows
 
 # -- manifest -------------------------------------------------------------------------------
 KNOWN_DIALECTS = tuple(sorted(d.value for d in Dialects if d.value))
@@ -48,9 +98,12 @@ class Manifest(_Loose):
 # -- table catalog --------------------------------------------------------------------------
 class Column(_Loose):
     name: str
-    sql_type: str | None = None
+    sql_type: str | None = None  # the source-dialect type (``source_sql_type`` in the current format)
+    target_sql_type: str | None = None  # the current format's target type, when given
     is_nullable: bool = True
     is_identity: bool = False
+
+    _aliases = model_validator(mode="before")(staticmethod(aliases.column))
 
 
 class PrimaryKey(_Loose):
@@ -59,10 +112,12 @@ class PrimaryKey(_Loose):
 
 
 class DeclaredForeignKey(_Loose):
-    column: str | None = None
-    references_schema: str | None = None
-    references_table: str | None = None
-    references_column: str | None = None
+    columns: list[str] = Field(default_factory=list)
+    referenced_schema: str | None = None
+    referenced_table: str | None = None
+    referenced_columns: list[str] = Field(default_factory=list)
+
+    _aliases = model_validator(mode="before")(staticmethod(aliases.declared_foreign_key))
 
 
 class AutoIncrement(_Loose):
@@ -75,79 +130,13 @@ class Scoping(_Loose):
     selected_writer: str | None = None
 
 
-class Classification(_Loose):
-    resolved_kind: str
+class TableCatalog(Named):
+    """A table (``catalog/tables/``) or a view (``catalog/views/``, ``object_type`` ``view``).
 
-    @field_validator("resolved_kind")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        if v not in CLASSIFICATIONS:
-            raise ValueError(f"unknown classification '{v}'; known: {', '.join(CLASSIFICATIONS)}")
-        return v
+    A field whose value cannot be read is left at its default and remembered: ``need`` raises it
+    (``InputError`` naming the file and the field) for the tables that read that field, so a bad
+    field fails only what needs it."""
 
-
-class ProfileKey(_Loose):
-    columns: list[str] = Field(default_factory=list)
-    primary_key_type: Literal["surrogate", "natural", "composite"] | None = None
-
-
-class ProfileForeignKey(_Loose):
-    column: str
-    references_source_relation: str
-    references_column: str
-
-
-class PiiAction(_Loose):
-    column: str
-    suggested_action: Literal["mask", "drop", "tokenize", "keep"]
-
-
-class Profile(_Loose):
-    classification: Classification
-    primary_key: ProfileKey | None = None
-    natural_key: list[str] = Field(default_factory=list)
-    watermark: list[str] = Field(default_factory=list)
-    foreign_keys: list[ProfileForeignKey] = Field(default_factory=list)
-    pii_actions: list[PiiAction] = Field(default_factory=list)
-
-    @field_validator("natural_key", mode="before")
-    @classmethod
-    def _natural_key(cls, v: Any) -> Any:
-        # A list of columns, or an object with columns[].
-        if v is None:
-            return []
-        if isinstance(v, dict):
-            if "columns" not in v:
-                raise ValueError("an object natural_key needs 'columns'")
-            return v["columns"]
-        if isinstance(v, str):
-            return [v]
-        return v
-
-    @field_validator("watermark", mode="before")
-    @classmethod
-    def _watermark(cls, v: Any) -> Any:
-        # {column: str} or {columns: [...]} (optional strategy); a bare string is the column.
-        if v is None:
-            return []
-        if isinstance(v, str):
-            return [v]
-        if isinstance(v, dict):
-            if isinstance(v.get("column"), str):
-                return [v["column"]]
-            if isinstance(v.get("columns"), list):
-                return v["columns"]
-            raise ValueError("watermark needs 'column' (string) or 'columns' (list)")
-        raise ValueError("watermark must be an object with 'column' or 'columns'")
-
-
-class Refactor(_Loose):
-    refactored_sql: str | None = None
-
-
-class TableCatalog(_Loose):
-    schema_: str = Field(alias="schema")
-    name: str
     columns: list[Column] = Field(default_factory=list)
     primary_keys: list[PrimaryKey] = Field(default_factory=list)
     foreign_keys: list[DeclaredForeignKey] = Field(default_factory=list)
@@ -156,94 +145,48 @@ class TableCatalog(_Loose):
     profile: Profile | None = None
     refactor: Refactor | None = None
     is_source: bool = False
+    is_seed: bool = False
+    object_type: Literal["table", "view"] = "table"
+    view_sql: str | None = None
+    references: References | None = None  # a view's inputs (tables' come from their writer)
+    is_materialized_view: bool = False
+    _problems: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @field_validator("primary_keys", mode="before")
+    @classmethod
+    def _primary_keys(cls, v: Any) -> Any:
+        return aliases.primary_keys(v)
+
+    @field_validator("foreign_keys", "auto_increment_columns", mode="before")
+    @classmethod
+    def _objects(cls, v: Any) -> Any:
+        return aliases.objects_only(v)
+
+    def need(self, *fields: str) -> None:
+        """Raise the first problem of these fields (``InputError`` naming file and field)."""
+        for f in fields:
+            if f in self._problems:
+                raise InputError(self._problems[f])
 
     @property
-    def id(self) -> TableId:
-        return TableId(self.schema_, self.name)
+    def problems(self) -> dict[str, str]:
+        return dict(self._problems)
 
     @property
-    def key(self) -> str:
-        return self.id.key
+    def is_view(self) -> bool:
+        return self.object_type == "view"
 
     @property
     def is_target(self) -> bool:
-        return self.profile is not None and not self.is_source
-
-
-# -- procedure catalog ----------------------------------------------------------------------
-class ReferencedColumn(_Loose):
-    name: str
-
-
-class ReferencedTable(_Loose):
-    schema_: str = Field(alias="schema")
-    name: str
-    is_selected: bool = False
-    is_updated: bool = False
-    columns: list[ReferencedColumn] = Field(default_factory=list)
-
-
-class TableReferences(_Loose):
-    in_scope: list[ReferencedTable] = Field(default_factory=list)
-
-
-class References(_Loose):
-    tables: TableReferences = Field(default_factory=TableReferences)
-
-
-class Statement(_Loose):
-    type: str
-    action: Literal["migrate", "skip"] = "migrate"
-    sql: str = ""
-
-
-class ProcedureCatalog(_Loose):
-    schema_: str = Field(alias="schema")
-    name: str
-    references: References = Field(default_factory=References)
-    statements: list[Statement] = Field(default_factory=list)
-    refactor: Refactor | None = None
-    mode: str | None = None
-    needs_llm: bool = False
-    routing_reasons: list[str] = Field(default_factory=list)
+        profiled = self.profile is not None or "profile" in self._problems
+        kind = self.profile.classification.resolved_kind if self.profile else None
+        return profiled and not self.is_source and not self.is_seed and kind != "seed"
 
     @property
-    def id(self) -> TableId:
-        return TableId(self.schema_, self.name)
-
-    @property
-    def key(self) -> str:
-        return self.id.key
-
-    @property
-    def migrate_statements(self) -> list[Statement]:
-        return [s for s in self.statements if s.action == "migrate"]
-
-
-# -- test spec ------------------------------------------------------------------------------
-class GivenTable(_Loose):
-    table: str
-    rows: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class Expectation(_Loose):
-    rows: list[dict[str, Any]]
-
-
-class SpecUnitTest(_Loose):
-    name: str
-    given: list[GivenTable] = Field(default_factory=list)
-    expect: Expectation | None = None
-    target_table: str | None = None
-    procedure: str | None = None
-    description: str | None = None
-
-
-class TestSpec(_Loose):
-    item_id: str
-    unit_tests: list[SpecUnitTest] = Field(default_factory=list)
-    branch_manifest: list[dict[str, Any]] = Field(default_factory=list)
-    uncovered_branches: list[Any] = Field(default_factory=list)
+    def seed_name(self) -> str | None:
+        """The dbt seed a seed table is (``ref('<lowercased table>')``), None for other tables."""
+        seed = self.is_seed or (self.profile is not None and self.profile.classification.resolved_kind == "seed")
+        return self.name.lower() if seed else None
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -261,6 +204,39 @@ def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
 
 def load_file(model: type[BaseModel], path: Path) -> Any:
     return _validate(model, read_json(path), path)
+
+
+REQUIRED_TABLE_FIELDS = ("schema", "name")
+
+
+def load_table(path: Path, as_view: bool = False) -> TableCatalog:
+    """A table (or view) catalog, tolerant field by field: a field whose value cannot be read is
+    dropped and kept as a problem of that field (``TableCatalog.need``); only an unreadable file,
+    or a ``schema``/``name`` that is not a string, rejects the whole file."""
+    data = read_json(path)
+    if as_view:
+        data = aliases.view_as_table(data)
+    if not isinstance(data, dict):
+        return _validate(TableCatalog, data, path)
+    data = dict(data)
+    problems: dict[str, str] = {}
+    for _ in range(len(data) + 1):
+        try:
+            table = TableCatalog.model_validate(data)
+        except RecursionError:
+            raise InputError(f"{path}: nested too deeply to validate") from None
+        except ValidationError as exc:
+            fields = {str(e["loc"][0]): e for e in exc.errors() if e["loc"]}
+            if not fields or any(f in REQUIRED_TABLE_FIELDS or f not in data for f in fields):
+                return _validate(TableCatalog, data, path)  # raises, naming the field
+            for top, err in fields.items():
+                where = ".".join(str(p) for p in err["loc"])
+                problems[top] = f"{path}: field '{where}': {err['msg']}"
+                data.pop(top)
+            continue
+        table._problems = problems
+        return table
+    return _validate(TableCatalog, data, path)
 
 
 class Folder:
@@ -306,15 +282,16 @@ class MigrationProject:
         """Read manifest.json now: a missing or invalid one fails before any work (exit 2)."""
         return self.manifest
 
-    def _load_dir(self, sub: str, model: type[BaseModel]) -> Folder:
-        folder = self.root / sub
+    def _load_dir(self, sub: str | tuple[str, ...], model: type[BaseModel]) -> Folder:
         loaded = Folder()
-        if not folder.is_dir():
-            return loaded
+        paths = [p for s in ((sub,) if isinstance(sub, str) else sub) for p in self._json_files(s)]
         files: dict[str, list[Path]] = {}
-        for path in sorted(folder.glob("*.json")):
+        for path in paths:
             try:
-                item = load_file(model, path)
+                if model is TableCatalog:
+                    item: Any = load_table(path, as_view=path.parent.name == "views")
+                else:
+                    item = load_file(model, path)
             except InputError as exc:
                 key = _key_of_unreadable(path)
                 loaded.rejected[key] = str(exc)
@@ -332,9 +309,14 @@ class MigrationProject:
                 loaded.items.pop(key, None)
         return loaded
 
+    def _json_files(self, sub: str) -> list[Path]:
+        folder = self.root / sub
+        return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
     @cached_property
     def _tables(self) -> Folder:
-        return self._load_dir("catalog/tables", TableCatalog)
+        # Views are targets too (FORMATS-current.md): one namespace of schema.name with tables.
+        return self._load_dir(("catalog/tables", "catalog/views"), TableCatalog)
 
     @cached_property
     def _procedures(self) -> Folder:

@@ -21,7 +21,7 @@ from .contracts import (
 )
 from .convert.relations import Resolver
 from .convert.types import target_type
-from .errors import InputError, NotReadyError
+from .errors import InputError, MigrateError, NotReadyError
 from .escaping import (
     check_model_name,
     check_name,
@@ -31,7 +31,9 @@ from .escaping import (
     escape,
     escape_values,
 )
+from .legacy_code import legacy_code_for
 from .names import TableId, model_name_for, normalize_name
+from .refactor_check import refactor_defect, slice_defect
 from .rules import KEYED, MATERIALIZATIONS, MIGRATED_TAG
 from .warehouse import Warehouse, identity_columns
 
@@ -57,49 +59,43 @@ def entity_key_for(table: TableCatalog) -> list[str]:
     return list(profile.natural_key) or [c for c in pk if c.lower() not in identity]
 
 
+# The fields of a target's own catalog that generation reads: a problem in any of them fails it.
+TARGET_FIELDS = ("profile", "columns", "auto_increment_columns", "refactor", "is_source", "is_seed", "object_type")
+
+
 def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     mp = wh.project
     table = mp.table(table_name)
-    path = mp.root / "catalog" / "tables" / f"{table.key}.json"
+    path = mp.root / "catalog" / ("views" if table.is_view else "tables") / f"{table.key}.json"
+    table.need(*TARGET_FIELDS)
     if table.profile is None:
         raise NotReadyError(
             f"{table.schema_}.{table.name} has no profile in {path}: run the profiling step upstream "
             "(it sets profile.classification) before generating"
         )
-    writer_name = table.scoping.selected_writer if table.scoping else None
-    if not writer_name:
-        raise NotReadyError(
-            f"{table.schema_}.{table.name} has no selected writer (scoping.selected_writer in {path}): "
-            "run scoping upstream first"
-        )
-    check_name(writer_name, field="scoping.selected_writer", file=path)
-    proc = mp.procedure(writer_name)
-    if proc is None:
-        expected = mp.root / "catalog" / "procedures" / f"{normalize_name(writer_name)}.json"
-        raise InputError(f"writer {writer_name} of {table.schema_}.{table.name} has no catalog: expected {expected}")
-    statements = proc.migrate_statements
-    if not statements:
-        raise NotReadyError(
-            f"writer {writer_name} has no statements with action 'migrate' "
-            f"({mp.root / 'catalog' / 'procedures'}): nothing to convert"
-        )
-
+    code = legacy_code_for(mp, table, wh.source_dialect)
     profile = table.profile
     classification = profile.classification.resolved_kind
     materialized = MATERIALIZATIONS[classification]
     incremental = materialized == "incremental"
     resolver = wh.resolver(f"{table.schema_}.{table.name}", incremental)
     model_name = wh.targets.get(table.key) or model_name_for(table.name)
-    refactored = (proc.refactor.refactored_sql if proc.refactor else None) or (
-        table.refactor.refactored_sql if table.refactor else None
-    )
     warnings: list[str] = []
+    if table.is_materialized_view:
+        warnings.append(
+            f"{table.schema_}.{table.name} is a materialized view: built as a view "
+            f"(dbt-migrate does not emit materialized_view for {wh.dbt.adapter_type} yet)"
+        )
 
     source_tables = []
-    for ref in proc.references.tables.in_scope:
+    for ref in code.references:
         key = normalize_name(f"{ref.schema_}.{ref.name}")
         if key == table.key and not ref.is_selected:
             continue
+        if code.origin != "procedure" and not ref.is_selected and ref.is_updated:
+            continue  # another target of a multi-table writer, not an input of this slice
+        if key != table.key and (ref.is_selected or not ref.is_updated):  # a table it reads
+            check_input(wh, key)
         rel = resolver.resolve(f"{ref.schema_}.{ref.name}")
         source_tables.append(
             SourceTable(
@@ -113,6 +109,10 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             )
         )
 
+    for fk in profile.foreign_keys:  # a relationships test reads the referenced table too
+        if fk.references_source_relation and fk.references_column:
+            check_input(wh, normalize_name(fk.references_source_relation))
+
     if incremental:
         check_watermark(wh, table, path, source_tables)
 
@@ -120,10 +120,10 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         table=f"{table.schema_}.{table.name}",
         model_name=model_name,
         description=(
-            f"{table.schema_}.{table.name} migrated from {proc.schema_}.{proc.name} "
-            f"({classification.replace('_', ' ')})."
+            f"{table.schema_}.{table.name} migrated from {code.writer} "
+            f"({classification.replace('_', ' ')}{', ' + code.origin if code.origin != 'procedure' else ''})."
         ),
-        writer=f"{proc.schema_}.{proc.name}",
+        writer=code.writer,
         tags=[MIGRATED_TAG],
         profile=profile.model_dump(mode="json", by_alias=True),
         materialization=Materialization(
@@ -132,23 +132,85 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
             unique_key=unique_key_for(table) if classification in KEYED else None,
             watermark=profile.watermark[0] if profile.watermark else None,
         ),
-        statements=list(proc.statements),
-        proc_body=wh.ddl_procedures.get(proc.key, ""),
+        statements=code.statements,
+        proc_body=wh.ddl_procedures.get(code.proc_body_key, "") if code.proc_body_key else "",
         columns=context_columns(wh, table),
         source_tables=source_tables,
         schema_tests=schema_tests(wh, table, resolver),
         unit_tests=unit_tests(wh, table, resolver, warnings, incremental=incremental),
-        refactored_sql=refactored,
-        needs_llm=proc.needs_llm,
-        routing_reasons=proc.routing_reasons,
+        refactored_sql=code.refactored_sql,
+        needs_llm=code.needs_llm,
+        routing_reasons=code.routing_reasons,
         target_dialect=wh.dbt.dialect,
         source_dialect=wh.source_dialect,
         warnings=warnings,
     )
-    proc_path = mp.root / "catalog" / "procedures" / f"{proc.key}.json"
+    proc_path = Path(code.file)
     spec_path = mp.root / "test-specs" / f"{table.key}.json"
     check_context(ctx, table=path, procedure=proc_path, test_spec=spec_path)
+    defect = refactor_defect(ctx, wh)
+    if defect is not None:
+        ctx.refactor_defect = defect
+        ctx.refactored_sql = None
+        ctx.warnings.append(f"refactored_sql not used: {defect}; the model is derived from the migrate statements")
+    defect = slice_defect(ctx, code.writer_statements, wh) if code.origin == "slice" else None
+    if defect is not None:
+        ctx.refactor_defect = defect
+        ctx.statements = code.writer_statements
+        ctx.warnings.append(
+            f"table_slices entry not used: {defect}; the model is derived from the writer's migrate statements"
+        )
     return ctx
+
+
+def check_input(wh: Warehouse, key: str) -> None:
+    """A table this target reads must itself be readable where the target needs it: a source's
+    or seed's columns (its declaration, its fixtures), an upstream target's whole catalog and,
+    transitively, that target's own inputs. The first problem fails this target, naming the file
+    and the field; a seed must also be in the dbt project. Answers are kept per warehouse."""
+    problem = _input_problem(wh, key, frozenset())
+    if problem is not None:
+        raise InputError(problem)
+
+
+def _input_problem(wh: Warehouse, key: str, seen: frozenset[str]) -> str | None:
+    memo = wh.input_problems
+    if key in memo:
+        return memo[key]
+    if key in seen:
+        return None
+    problem = None
+    table = wh.project.tables.get(key)
+    if key in wh.project.rejected_tables:
+        problem = f"reads {key}, whose catalog cannot be read: {wh.project.rejected_tables[key]}"
+    elif table is not None:
+        problem = _own_problem(wh, table)
+        if problem is None and table.is_target and table.profile is not None:
+            try:
+                code = legacy_code_for(wh.project, table, wh.source_dialect)
+            except MigrateError:
+                code = None  # that target fails on its own, with its own reason
+            for ref in code.references if code is not None else []:
+                upstream = normalize_name(f"{ref.schema_}.{ref.name}")
+                found = _input_problem(wh, upstream, seen | {key}) if upstream != key and ref.is_selected else None
+                if found is not None:
+                    problem = f"reads {table.schema_}.{table.name}, which {found}"
+                    break
+    memo[key] = problem
+    return problem
+
+
+def _own_problem(wh: Warehouse, table: TableCatalog) -> str | None:
+    try:
+        table.need(*(TARGET_FIELDS if table.is_target else ("columns",)))
+    except InputError as exc:
+        return f"reads {table.schema_}.{table.name}, whose catalog cannot be read: {exc}"
+    if table.seed_name and wh.dbt.seeds and table.seed_name not in wh.dbt.seeds:
+        return (
+            f"reads the seed {table.schema_}.{table.name}, which the dbt project does not have: add "
+            f"seeds/{table.seed_name}.csv (seeds are referenced with ref('{table.seed_name}'), never generated)"
+        )
+    return None
 
 
 def check_context(ctx: Context, *, table: Path, procedure: Path, test_spec: Path) -> None:
@@ -246,6 +308,8 @@ def schema_tests(wh: Warehouse, table: TableCatalog, resolver: Resolver) -> list
         tests.append(SchemaTest(kind="entity_integrity", columns=key, test="unique_combination_of_columns"))
     path = wh.project.root / "catalog" / "tables" / f"{table.key}.json"
     for fk in profile.foreign_keys:
+        if not fk.references_source_relation or not fk.references_column:
+            continue  # the current format allows a foreign key without its reference target
         field = "profile.foreign_keys[].references_source_relation"
         check_name(fk.references_source_relation, field=field, file=path)
         rel = resolver.resolve(fk.references_source_relation)

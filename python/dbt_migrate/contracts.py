@@ -112,6 +112,8 @@ class Context(_Contract):
     schema_tests: list[SchemaTest]
     unit_tests: list[UnitTest]
     refactored_sql: str | None = None
+    # Why upstream's refactored SQL was set aside for the statements (refactor_check), if it was.
+    refactor_defect: str | None = None
     needs_llm: bool = False
     routing_reasons: list[str] = Field(default_factory=list)
     target_dialect: str

@@ -443,7 +443,9 @@ def dbt_info(manifest: Any) -> DbtInfo:
     for node in manifest.sources.values():
         declared[normalize_name(f"{node.schema}.{node.identifier}")] = (node.source_name, node.name)
     models = {n.name.lower() for n in manifest.nodes.values() if n.resource_type in ("model", "snapshot")}
-    return DbtInfo(adapter_type=manifest.metadata.adapter_type or "duckdb", declared_sources=declared, models=models)
+    seeds = {n.name.lower() for n in manifest.nodes.values() if n.resource_type == "seed"}
+    adapter = manifest.metadata.adapter_type or "duckdb"
+    return DbtInfo(adapter_type=adapter, declared_sources=declared, models=models, seeds=seeds)
 
 
 def build_selection(manifest: Any, names: list[str]) -> list[str]:

@@ -1,10 +1,11 @@
 """Where dbt-migrate's output goes: the one home of every path it writes.
 
-Models and their YAML in ``models/staging/``, snapshots' YAML in ``snapshots/``, undeclared
-sources in one file beside the models, the ledger of written files in ``.dbt-migrate/``, and each
-run's result JSON in the migration project's ``.migration-runs/``, beside the lock a running
-command holds (``.migration-runs/.lock``). Callers ask here; no other
-module spells a folder or file name.
+Models and their YAML in the project's models folder (``models/marts/`` when the dbt project has
+one, else ``models/staging/``; ``--models-dir`` / ``$DBT_MIGRATE_MODELS_DIR`` choose another),
+snapshots' YAML in ``snapshots/``, undeclared sources in one file in ``models/staging/``, the
+ledger of written files in ``.dbt-migrate/``, and each run's result JSON in the migration
+project's ``.migration-runs/``, beside the lock a running command holds
+(``.migration-runs/.lock``). Callers ask here; no other module spells a folder or file name.
 
 A model name becomes a file name only when it matches ``[a-z0-9_]+`` (``escaping.check_model_name``),
 and ``inside`` is the check every write makes (``artifacts.write_all``): the path, resolved with the
@@ -13,12 +14,15 @@ symlinks on its way, stays inside the dbt project.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .escaping import UNSAFE_PATH, UnsafeInputError, check_model_name
 from .rules import STAGING_PREFIX
 
 MODELS_DIR = Path("models") / "staging"
+MARTS_DIR = Path("models") / "marts"
+MODELS_DIR_ENV = "DBT_MIGRATE_MODELS_DIR"
 SNAPSHOTS_DIR = Path("snapshots")
 SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
 LEDGER_FILE = Path(".dbt-migrate") / "written.json"
@@ -32,14 +36,35 @@ def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
     return dbt_dir / folder / file_name
 
 
+def models_dir(dbt_dir: Path) -> Path:
+    """Where generated models go, relative to the dbt project: ``$DBT_MIGRATE_MODELS_DIR`` (set by
+    ``--models-dir``; a relative path under ``models/``), else ``models/marts`` when the team's
+    project has that folder, else ``models/staging``."""
+    chosen = os.environ.get(MODELS_DIR_ENV, "").strip()
+    if chosen:
+        folder = Path(chosen)
+        if folder.is_absolute() or ".." in folder.parts or folder.parts[:1] != ("models",):
+            raise UnsafeInputError(
+                f"{UNSAFE_PATH}: --models-dir {chosen!r} must be a relative folder under models/, e.g. models/marts",
+                reason=UNSAFE_PATH,
+            )
+        return folder
+    return MARTS_DIR if (dbt_dir / MARTS_DIR).is_dir() else MODELS_DIR
+
+
 def model_sql(dbt_dir: Path, model: str) -> Path:
-    """``models/staging/<model>.sql``."""
-    return _named(dbt_dir, MODELS_DIR, model, f"{model}.sql")
+    """``<models dir>/<model>.sql``."""
+    return _named(dbt_dir, models_dir(dbt_dir), model, f"{model}.sql")
 
 
 def model_yaml(dbt_dir: Path, model: str) -> Path:
-    """``models/staging/_<model>.yml``: the model's schema YAML and unit tests."""
-    return _named(dbt_dir, MODELS_DIR, model, f"_{model}.yml")
+    """``<models dir>/_<model>.yml``: the model's schema YAML and unit tests."""
+    return _named(dbt_dir, models_dir(dbt_dir), model, f"_{model}.yml")
+
+
+def staging_wrapper_sql(dbt_dir: Path, model: str) -> Path:
+    """``models/staging/stg_<source>__<table>.sql``: a staging wrapper (``--staging-wrappers``)."""
+    return _named(dbt_dir, MODELS_DIR, model, f"{model}.sql")
 
 
 def snapshot_yaml(dbt_dir: Path, model: str) -> Path:

@@ -9,15 +9,19 @@ from .names import TableId, normalize_name
 
 
 def upstream_targets(mp: MigrationProject, table: TableId) -> set[str]:
-    """Targets that ``table``'s writer reads (from the procedure catalog's references)."""
+    """Targets that ``table``'s writer (or a view itself) reads (from the catalog's references)."""
     key = table.key
     t = mp.tables.get(key)
     writer = t.scoping.selected_writer if t and t.scoping else None
     proc = mp.procedures.get(normalize_name(writer)) if writer else None  # a rejected one fails its table later
-    if proc is None:
+    if t is not None and t.is_view:  # a view's inputs are on the view itself
+        refs = t.references.in_scope if t.references else []
+    elif proc is not None:
+        refs = proc.references.in_scope
+    else:
         return set()
     targets = {x.key for x in mp.targets}
-    reads = {normalize_name(f"{r.schema_}.{r.name}") for r in proc.references.tables.in_scope if r.is_selected}
+    reads = {normalize_name(f"{r.schema_}.{r.name}") for r in refs if r.is_selected}
     return (reads & targets) - {key}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import escaping, interrupts, layout, yamlio
+from . import escaping, interrupts, layout, staging, yamlio
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
@@ -216,7 +216,7 @@ class Pipeline:
                 item.conversion = Conversion(error=problem.reason, construct=str(problem))
                 item.result.reason = problem.reason
                 item.result.errors.append(str(problem))
-        relations = [r for i in items if i.conversion and i.conversion.ok for r in i.conversion.relations]
+        relations = staging.converted_relations(wh, items, self.dbt_dir, self.ledger)  # (+ wrappers written)
         missing = source_decls.missing_source_declarations(wh, relations)
         if not missing:
             return

@@ -25,6 +25,9 @@ MATERIALIZATIONS: dict[str, str] = {
     "fact_periodic_snapshot": "table",
     "fact_accumulating_snapshot": "incremental",
     "fact_aggregate": "table",
+    # View kinds (catalog/views/): thin single-source cleanup and marts over several tables.
+    "stg": "view",
+    "mart": "view",
 }
 CLASSIFICATIONS: tuple[str, ...] = tuple(MATERIALIZATIONS)
 

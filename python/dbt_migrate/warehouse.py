@@ -6,12 +6,15 @@ parsed DDL and the table -> model naming, derived once per run, not once per tab
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import escaping
 from .catalog import MigrationProject, TableCatalog
 from .convert.dialects import dialect_for_adapter
-from .convert.relations import Resolver
+from .convert.relations import Relation, Resolver
 from .ddl import DdlColumn, parse_procedures, parse_tables
 from .names import model_names, normalize_name
 
@@ -23,6 +26,7 @@ class DbtInfo:
     adapter_type: str = "duckdb"
     declared_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
     models: set[str] = field(default_factory=set)
+    seeds: set[str] = field(default_factory=set)
 
     @property
     def dialect(self) -> str:
@@ -40,6 +44,8 @@ class Warehouse:
         self.ddl_procedures: dict[str, str] = parse_procedures(project.ddl_text("procedures.sql"), self.source_dialect)
         self.targets = model_names(t.key for t in project.targets)
         self._names_cache: dict[str, str] | None = None
+        # context.check_input's answers: table key -> why a target reading it cannot be generated.
+        self.input_problems: dict[str, str | None] = {}
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
 
@@ -69,13 +75,54 @@ class Warehouse:
         models: dict[str, str] = {}
         for key, model in self.targets.items():
             models.setdefault(model, key)
+        for key, model in self.read_through_models.items():
+            models[model] = key  # (``targets`` also lists every dbt model under its own name)
         return models
+
+    @cached_property
+    def read_through_models(self) -> dict[str, str]:
+        """Tables the dbt project reads through a model of its own, normalized name -> model:
+        seeds (``is_seed`` catalogs, ``ref('<seed>')``) and staging wrappers
+        (``stg_<source>__<table>``, pure pass-through models of a source the team already has)."""
+        planned = {key: model for key, (model, _) in self.planned_wrappers.items()}
+        return {**staging_wrappers(self.dbt), **planned, **self.seeds}
+
+    @cached_property
+    def planned_wrappers(self) -> dict[str, tuple[str, Relation]]:
+        """With ``--staging-wrappers``: the wrappers dbt-migrate creates for confirmed sources
+        (``is_source``) the project does not wrap yet, normalized name -> (wrapper model, the source
+        relation it passes through). Names that are not safe as model names get no wrapper."""
+        if not os.environ.get(STAGING_WRAPPERS_ENV):
+            return {}
+        have = staging_wrappers(self.dbt)
+        plain = Resolver(declared_sources=dict(self.dbt.declared_sources), written_names=self._written_names())
+        planned: dict[str, tuple[str, Relation]] = {}
+        for table in self.project.tables.values():
+            if not table.is_source or table.key in have or table.seed_name:
+                continue
+            rel = plain.resolve(f"{table.schema_}.{table.name}")
+            model = f"stg_{str(rel.source_name).lower()}__{str(rel.table_name).lower()}"
+            try:  # the names the wrapper and its source declaration are written with
+                escaping.check_relation_parts(rel.source_name, rel.table_name, model, field=f"wrapper of {rel.key}")
+                for c in self.columns_of(rel.key) or []:
+                    escaping.check_name(c, field=f"a column of {rel.key}")
+            except escaping.UnsafeInputError:
+                continue  # read as a plain source(); the unsafe name fails where it is used
+            if WRAPPER.fullmatch(model):
+                planned[table.key] = (model, rel)
+        return planned
+
+    @cached_property
+    def seeds(self) -> dict[str, str]:
+        """Seed tables (``is_seed``), normalized name -> seed name."""
+        return {t.key: t.seed_name for t in self.project.tables.values() if t.seed_name}
 
     def resolver(self, target: str, incremental: bool) -> Resolver:
         return Resolver(
             targets=dict(self.targets),
             declared_sources=dict(self.dbt.declared_sources),
             written_names=self._written_names(),
+            refs=dict(self.read_through_models),
             current=normalize_name(target),
             incremental=incremental,
         )
@@ -107,6 +154,23 @@ class Warehouse:
                 if normalize_name(f"{ref.schema_}.{ref.name}") == key:
                     cols.update(dict.fromkeys(c.name for c in ref.columns))
         return list(cols) or None
+
+
+WRAPPER = re.compile(r"stg_([a-z0-9_]+?)__([a-z0-9_]+)")
+STAGING_WRAPPERS_ENV = "DBT_MIGRATE_STAGING_WRAPPERS"  # set by --staging-wrappers
+
+
+def staging_wrappers(dbt: DbtInfo) -> dict[str, str]:
+    """The dbt project's staging wrappers ``stg_<source>__<table>``: normalized legacy name (the
+    declared source's schema.table, else ``<source>.<table>``) -> the wrapper model."""
+    by_source = {(s.lower(), t.lower()): key for key, (s, t) in dbt.declared_sources.items()}
+    wrappers: dict[str, str] = {}
+    for model in sorted(dbt.models):
+        m = WRAPPER.fullmatch(model)
+        if m is not None:
+            source, table = m.groups()
+            wrappers[by_source.get((source, table), f"{source}.{table}")] = model
+    return wrappers
 
 
 def identity_columns(table: TableCatalog) -> set[str]:

@@ -12,6 +12,8 @@
     ('fact_periodic_snapshot', 'fact_periodic_snapshot', none, none),
     ('fact_accumulating_snapshot', 'fact_accumulating_snapshot', 'order_id', none),
     ('fact_aggregate', 'fact_aggregate', none, none),
+    ('stg', 'stg', none, none),
+    ('mart', 'mart', none, none),
 ] -%}
 {%- for case_name, classification, unique_key, watermark in cases %}
 select

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -139,10 +140,19 @@ def _run_and_report(
     llm_model: str | None = None,
     separate_compile: bool = True,
     jobs: int | None = None,
+    models_dir: str | None = None,
+    staging_wrappers: bool = False,
 ) -> None:
     """Run the pipeline on the tables ``select`` names, holding the project's lock; write and print
     the result document. Ctrl-C at any moment still writes it (``summary.interrupted``, exit 130)."""
-    from .. import interrupts
+    from .. import interrupts, layout
+
+    if models_dir:  # read by layout.models_dir, here and in the check workers this process starts
+        os.environ[layout.MODELS_DIR_ENV] = models_dir
+    if staging_wrappers:  # read by warehouse.Warehouse.planned_wrappers
+        from ..warehouse import STAGING_WRAPPERS_ENV
+
+        os.environ[STAGING_WRAPPERS_ENV] = "1"
 
     started = time.perf_counter()
     with interrupts.session():
@@ -208,7 +218,8 @@ def _run_and_report(
 def generate(project_root: Path, table: str, as_json: bool, **options: Any) -> None:
     """Generate, write and build the model for one table.
 
-    Writes models/staging/<model>.sql and _<model>.yml, declares missing sources, builds with dbt
+    Writes <model>.sql and _<model>.yml in models/marts/ (when the project has it) or
+    models/staging/ (or --models-dir), declares missing sources, builds with dbt
     (unit tests included) and records the result in .migration-runs/<run_id>.json.
     Exit 0 ok, 1 partial or error, 2 bad input (an unsafe name, Jinja or path in the input is one),
     3 another command holds the project, 130 Ctrl-C.

@@ -109,6 +109,19 @@ def pipeline_options(fn: Callable) -> Callable:
         "(or set $DBT_MIGRATE_LLM_MODEL). Keys come from the provider's usual env vars.",
     )(fn)
     fn = click.option(
+        "--models-dir",
+        default=None,
+        metavar="DIR",
+        help="Folder of the dbt project the models are written to, e.g. models/marts "
+        "[default: models/marts when the project has it, else models/staging].",
+    )(fn)
+    fn = click.option(
+        "--staging-wrappers",
+        is_flag=True,
+        help="Read every confirmed source (is_source) the project does not wrap yet through a new "
+        "pass-through model models/staging/stg_<source>__<table>.sql, written when a model reads it.",
+    )(fn)
+    fn = click.option(
         "--accept-gaps",
         is_flag=True,
         help="Keep an item ok when the equivalence check reports a gap (recorded either way).",

@@ -304,6 +304,8 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             continue
         elif isinstance(tree, (exp.TruncateTable, exp.Delete, exp.Drop, exp.Create, exp.Declare)):
             continue
+        elif isinstance(tree, exp.Query) and len(statements) == 1:
+            query = tree  # a view's body (or a slice that is one SELECT): the rows it returns
         elif isinstance(tree, exp.Command):
             raise NotConvertible(tree.name.upper() or "command", "statement sqlglot reads as an opaque command")
         else:

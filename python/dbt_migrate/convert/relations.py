@@ -48,6 +48,9 @@ class Resolver:
     targets: dict[str, str] = field(default_factory=dict)
     declared_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
     written_names: dict[str, str] = field(default_factory=dict)  # normalized -> name as the catalogs write it
+    # Tables read through a model that is not a migrated target: seeds (``ref('<seed>')``) and
+    # the team's staging wrappers (``ref('stg_bronze__product')``), normalized name -> model.
+    refs: dict[str, str] = field(default_factory=dict)
     current: str | None = None  # the target being generated
     incremental: bool = False
 
@@ -60,6 +63,8 @@ class Resolver:
             return Relation(key=key, kind="ref", model_name=self.targets.get(key, split_name(name)[1].lower()))
         if key in self.targets:
             return Relation(key=key, kind="ref", model_name=self.targets[key])
+        if key in self.refs:
+            return Relation(key=key, kind="ref", model_name=self.refs[key])
         if key in self.declared_sources:
             src, tbl = self.declared_sources[key]
             return Relation(key=key, kind="source", source_name=src, table_name=tbl)

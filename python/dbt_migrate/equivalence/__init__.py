@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from .. import layout, yamlio
 from ..convert import NotConvertible, legacy_query
-from ..convert.types import normalize_types, target_type
+from ..convert.types import normalize_types
 from ..names import normalize_name
 from ..warehouse import produced_columns
 from . import data as data_check
 from . import rounds, structural
-from .edges import EDGE_ALL_ROWS, Column, Scenario, TableDef, scenarios
+from .edges import EDGE_ALL_ROWS, Scenario, TableDef, scenarios
+from .inputs import duckdb_sql as _duckdb_sql
+from .inputs import givens_of as _givens
+from .inputs import legacy_duckdb_tree as _legacy_duckdb_tree
+from .inputs import table_defs as _table_defs
 from .offline_jinja import Relations, RenderFailed, declared_sources, render_model
 from .report import Check, Report
 
@@ -85,41 +89,6 @@ class Written:
     model_sql: Path
     snapshot: dict[str, Any] | None
     sources: dict[tuple[str, str], str]
-
-
-def _table_defs(wh: Warehouse, keys: set[str], givens: list[Scenario]) -> dict[str, TableDef]:
-    defs = {}
-    for key in sorted(keys):
-        cols: list[Column] = []
-        ddl = wh.ddl_tables.get(key)
-        if ddl:
-            cols = [
-                Column(c.name, target_type(c.sql_type, wh.source_dialect, "duckdb") or "varchar", c.is_nullable)
-                for c in ddl
-            ]
-        else:
-            names = wh.columns_of(key) or sorted({k for g in givens for r in g.rows.get(key, []) for k in r})
-            cols = [Column(n, "varchar") for n in names]
-        if not cols:
-            continue
-        keycols = {c.name.lower() for c in cols if c.name.lower().endswith(("id", "key", "code", "number"))}
-        table = wh.project.tables.get(key)
-        for pk in table.primary_keys if table is not None else []:
-            keycols |= {c.lower() for c in pk.columns}
-        defs[key] = TableDef(key, cols, keycols)
-    return defs
-
-
-def _givens(wh: Warehouse, table: str) -> list[Scenario]:
-    spec = wh.project.test_spec(table)
-    if spec is None:
-        return []
-    out = []
-    for test in spec.unit_tests:
-        rows = {normalize_name(g.table): [dict(r) for r in g.rows] for g in test.given}
-        expect = [dict(r) for r in test.expect.rows] if test.expect is not None else None
-        out.append(Scenario(f"given: {test.name}", rows, expect))
-    return out
 
 
 def check_model(
@@ -237,24 +206,6 @@ def _check_rounds(
     )
     report.checks.append(check)
     report.data["rounds"] = data
-
-
-def _legacy_duckdb_tree(ctx: Context, wh: Warehouse, fallback: Any) -> Any:
-    """The legacy SELECT as DuckDB runs it with T-SQL semantics made explicit (string ``+``,
-    integer division, APPLY); the plain transpilation when that is not available."""
-    try:
-        return structural.legacy_tree(normalize_types(legacy_query(ctx, wh, structural.DIALECT)))
-    except Exception:
-        return fallback
-
-
-def _duckdb_sql(tree: Any, self_target: str | None) -> str:
-    """The legacy tree's SQL, without its filters on its own target when ``self_target`` is given."""
-    tree = tree.copy()
-    if self_target:
-        tree, _ = structural.strip_self_filters(tree, self_target)
-    structural.mark_recursive(tree)
-    return tree.sql(structural.DIALECT)
 
 
 def check_written(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import itertools
+import re
 import threading
 from collections import Counter
 from typing import Any
@@ -19,6 +20,8 @@ from .report import Check
 
 SAMPLE = 3
 DECIMALS = 4
+_TEXT = re.compile(r"CHAR|TEXT|STRING")
+_BOOLEANS = {"true": 1, "false": 0, "1": 1, "0": 0, "t": 1, "f": 0}
 
 
 def _ident(name: str) -> str:
@@ -42,8 +45,12 @@ def _norm(value: Any, type_name: str = "") -> Any:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if t and _TEXT.search(t) and isinstance(value, (int, float, decimal.Decimal)):
+        return str(value)  # dbt casts a fixture's number to the text column's type
     if isinstance(value, str) and t:
-        # test-spec values are JSON: read them as the model's column type
+        # test-spec values are JSON: read them as the model's column type, as dbt casts them
+        if t == "BOOLEAN" and value.strip().lower() in _BOOLEANS:
+            return _BOOLEANS[value.strip().lower()]
         try:
             if any(x in t for x in ("INT", "DECIMAL", "DOUBLE", "FLOAT", "NUMERIC", "REAL")):
                 return round(float(value), DECIMALS)
@@ -212,10 +219,13 @@ def run(
         if model is None:
             problems.append(f"{case.name}: the model fails on DuckDB ({entry['model_error']})")
             continue
+        # What dbt's unit tests compare, and nothing more: a scenario with an expectation is judged
+        # on the expectation's columns alone (a model whose unit tests pass is never a gap on
+        # them); the legacy SQL is the reference only on generated edge rows.
         refs = []
         if case.expect is not None:
             refs.append(("expect", expect_ref(case, model)))
-        if legacy is not None and faithful:
+        elif legacy is not None and faithful:
             refs.append(("legacy", (legacy[0], legacy[1], legacy[2], False)))
         if not refs:
             skipped.append(case.name)

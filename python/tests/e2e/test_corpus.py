@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CORPUS, REPO, corpus_targets, run_cli
+from helpers import CORPUS, REPO, corpus_targets, gaps_despite_passing_unit_tests, run_cli
 from helpers import CORPUS_NON_CONVERTIBLE as NON_CONVERTIBLE
 
 
@@ -83,6 +83,13 @@ def test_convertible_target_is_ok_with_all_ground_truth_unit_tests_passing(corpu
     assert ex["unit_tests"]["total"] == expected
     assert ex["unit_tests"]["passed"] == expected
     assert r["output"]["generated"]["model_sql"]["generator"] == "deterministic"
+
+
+def test_no_gap_verdict_on_a_model_whose_unit_tests_pass(corpus_run):
+    _, _, results = corpus_run
+    passing = [r for r in results.values() if r["output"]["execution"]["unit_tests"]["passed"]]
+    assert len(passing) == len(CONVERTIBLE)
+    assert gaps_despite_passing_unit_tests(passing) == {}
 
 
 @pytest.mark.parametrize("item_id", sorted(NON_CONVERTIBLE))

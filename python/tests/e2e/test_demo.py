@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import hidden_litellm, run_cli
+from helpers import gaps_despite_passing_unit_tests, hidden_litellm, run_cli
 
 
 def test_demo_migrates_every_table_ok(tmp_path):
@@ -14,6 +14,7 @@ def test_demo_migrates_every_table_ok(tmp_path):
     doc = json.loads(res.stdout)
     assert [r["status"] for r in doc["results"]] == ["ok", "ok", "ok"]
     assert sum(r["output"]["execution"]["unit_tests"]["passed"] for r in doc["results"]) == 6
+    assert gaps_despite_passing_unit_tests(doc["results"]) == {}
     assert (tmp_path / "demo" / "dbt" / "models" / "staging" / "dimcustomer.sql").is_file()
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from helpers import copy_example, run_cli
+from helpers import copy_example, gaps_despite_passing_unit_tests, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,13 @@ def test_dimstore_generates_ok_with_three_passing_unit_tests(generated):
         "generator": "deterministic",
     }
     assert any("no watermark filter: bronze.region has no change column" in w for w in item["warnings"])
+
+
+def test_no_gap_verdict_on_an_example_model_whose_unit_tests_pass(generated):
+    _, dim, fact = generated
+    results = [json.loads(r.stdout)["results"][0] for r in (dim, fact)]
+    assert all(r["output"]["execution"]["unit_tests"]["passed"] for r in results)
+    assert gaps_despite_passing_unit_tests(results) == {}
 
 
 def test_dimstore_model_has_sources_cte_shape_and_merge_config(generated):

@@ -42,6 +42,8 @@ KNOWN_CLASSIFICATIONS = (
     "fact_periodic_snapshot",
     "fact_accumulating_snapshot",
     "fact_aggregate",
+    "stg",
+    "mart",
 )
 TAGGED_MODELS = {
     "dim_store",

@@ -89,5 +89,17 @@ def corpus_targets() -> list[str]:
     return out
 
 
+def gaps_despite_passing_unit_tests(results) -> dict[str, str]:
+    """Items of a result document whose ground-truth unit tests all passed in dbt but whose
+    equivalence verdict is ``gap`` (the check must agree with dbt: there should be none)."""
+    out = {}
+    for r in results:
+        units = r["output"].get("execution", {}).get("unit_tests") or {}
+        verdict = (r["output"].get("equivalence") or {}).get("verdict")
+        if units.get("total") and units.get("passed") == units.get("total") and verdict == "gap":
+            out[r["item_id"]] = r["output"]["equivalence"]["checks"]
+    return out
+
+
 def load_json(text: str):
     return json.loads(text)
