@@ -518,8 +518,21 @@ def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenari
             {"column": "event_ts", "lookback": "three"},
             ["`lookback`", "whole number of days"],
         ),
+        (
+            "dbt_migrate.generate_model",
+            {"table": "silver.DimStore"},
+            ["no stored migration context", "'silver.DimStore'", "run `migrate export`"],
+        ),
+        ("dbt_migrate.generate_model", {"tables": "silver.DimStore"}, ["`tables`", "a non-empty list of table names"]),
     ],
-    ids=["unknown_classification", "scd1_without_unique_key", "scd2_without_watermark", "non_integer_lookback"],
+    ids=[
+        "unknown_classification",
+        "scd1_without_unique_key",
+        "scd2_without_watermark",
+        "non_integer_lookback",
+        "generate_model_without_stored_contexts",
+        "generate_model_tables_not_a_list",
+    ],
 )
 def test_wrong_arguments_stop_with_a_compiler_error_naming_the_argument(scenario, macro, args, expected):
     if scenario["target"] != "duckdb":
