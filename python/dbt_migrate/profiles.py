@@ -23,7 +23,7 @@ def _env(name: str, default: str | None = None, *, number: bool = False) -> str:
 
 def _sql_server_family(adapter: str, prefix: str) -> dict[str, Any]:
     """SQL Server and Fabric: the ODBC driver, server and database from the environment."""
-    out: dict[str, Any] = {
+    return {
         "type": adapter,
         "driver": _env(f"{prefix}_DRIVER", "ODBC Driver 18 for SQL Server"),
         "server": _env(f"{prefix}_SERVER"),
@@ -32,7 +32,6 @@ def _sql_server_family(adapter: str, prefix: str) -> dict[str, Any]:
         "schema": _env(f"{prefix}_SCHEMA", "dbt_migrate"),
         "threads": 4,
     }
-    return out
 
 
 # adapter -> (its dbt target, the environment variables it reads)

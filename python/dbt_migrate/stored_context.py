@@ -99,14 +99,3 @@ def files(dbt_dir: Path, table: str, model_name: str, payload: dict[str, Any]) -
         layout.stored_context_sql(dbt_dir, model_name): _SQL,
         layout.stored_context_yml(dbt_dir, model_name): properties_yml(doc),
     }
-
-
-def read(dbt_dir: Path, model_name: str) -> dict[str, Any] | None:
-    """The stored document of a model as dbt will see it (Jinja-unescaped), or None."""
-    path = layout.stored_context_yml(dbt_dir, model_name)
-    if not path.is_file():
-        return None
-    import jinja2
-
-    raw = yamlio.load(path.read_text(encoding="utf-8"))["analyses"][0]["config"]["meta"][META_KEY]
-    return json.loads(jinja2.Environment().from_string(raw).render())
