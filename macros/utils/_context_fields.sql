@@ -1,7 +1,8 @@
 {#-
     Validates a render context (docs/render-contract.md) and returns the fields the macros use:
     model_name, node_name (stg_<model_name> for dim_scd2), classification, unique_key, watermark,
-    tags, description, table, writer, columns, schema_tests, unit_tests, config (model_config()).
+    tags, description, table, writer, columns, schema_tests, unit_tests, config (model_config()),
+    legacy_schema (context.legacy_schema, else the project var dbt_migrate_legacy_schema, else none).
 -#}
 {% macro _context_fields(context, macro_name) %}
     {%- if context is not mapping -%}
@@ -33,6 +34,10 @@
             {{ dbt_migrate._raise_argument_error(macro_name, 'context.' ~ key, context.get(key), 'a list') }}
         {%- endif -%}
     {%- endfor -%}
+    {%- set legacy_schema = context.get('legacy_schema') or var('dbt_migrate_legacy_schema', none) -%}
+    {%- if legacy_schema is not none and (legacy_schema is not string or not (legacy_schema | trim)) -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context.legacy_schema (or var dbt_migrate_legacy_schema)', legacy_schema, 'the name of the schema holding the legacy tables') }}
+    {%- endif -%}
     {%- set model_name = model_name | trim -%}
     {{ return({
         'model_name': model_name,
@@ -48,5 +53,6 @@
         'schema_tests': context.get('schema_tests') or [],
         'unit_tests': context.get('unit_tests') or [],
         'config': config,
+        'legacy_schema': legacy_schema | trim if legacy_schema else none,
     }) }}
 {% endmacro %}

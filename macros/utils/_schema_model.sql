@@ -1,6 +1,7 @@
 {#-
     The `models:` entry for a context: name, description, config (tags, meta.dbt_migrate),
-    model-level data_tests (multi-column keys) and columns with their data_tests / pii meta.
+    model-level data_tests (multi-column keys; `equal_to_legacy` tagged `dbt_migrate_legacy` when a
+    legacy schema is set, except for dim_scd2) and columns with their data_tests / pii meta.
 -#}
 {% macro _schema_model(context, macro_name) %}
     {%- set fields = dbt_migrate._context_fields(context, macro_name) -%}
@@ -79,6 +80,12 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {#- the legacy comparison: the model against <legacy_schema>.<its legacy table>, tagged for a job to select -#}
+    {%- if fields.legacy_schema and fields.table and fields.classification != 'dim_scd2' -%}
+        {%- set legacy_arguments = {'legacy_relation': fields.legacy_schema ~ '.' ~ (fields.table | string).split('.')[-1]} -%}
+        {%- if fields.unique_key -%}{%- do legacy_arguments.update({'key': fields.unique_key}) -%}{%- endif -%}
+        {%- do model_tests.append({'dbt_migrate.equal_to_legacy': {'arguments': legacy_arguments, 'config': {'tags': ['dbt_migrate_legacy']}}}) -%}
+    {%- endif -%}
     {%- set meta = {'table': fields.table, 'writer': fields.writer, 'classification': fields.classification} -%}
     {%- if recency -%}{%- do meta.update({'recency': recency}) -%}{%- endif -%}
     {%- set model = {'name': fields.node_name} -%}

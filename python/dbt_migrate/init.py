@@ -7,17 +7,18 @@ import os
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 import yaml
 
-from . import layout
+from . import escaping, layout
 from .atomic import atomic_write
 from .dbt import DbtProject
 from .errors import InputError, MigrateError
-from .escaping import escape
-from .rules import MIGRATED_TAG
+from .profiles import check_adapter, environment_variables, profiles_yml
+from .rules import LEGACY_SCHEMA_VAR, MIGRATED_TAG, RECORD_RESULTS_HOOK
 
 PACKAGE_NAME = "dbt_migrate"
 
@@ -60,11 +61,19 @@ def _project_name(dbt_dir: Path) -> str:
     return name
 
 
-def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) -> InitReport:
-    if adapter != "duckdb":
-        raise InputError(
-            f"--adapter {adapter}: only 'duckdb' can be scaffolded; write profiles.yml for other adapters yourself"
-        )
+def init_project(
+    dbt_dir: Path,
+    adapter: str = "duckdb",
+    run_deps: bool = True,
+    legacy_schema: str | None = None,
+    record_results: bool = False,
+) -> InitReport:
+    """``legacy_schema``: the schema holding the legacy tables, for the ``equal_to_legacy`` tests
+    generated YAML then carries (it implies ``record_results``: the on-run-end hook)."""
+    check_adapter(adapter)  # before any folder or file is made
+    if legacy_schema is not None:
+        escaping.check_name(legacy_schema, field="--legacy-schema", path_safe=True)
+    tracking = legacy_extras(legacy_schema, record_results or legacy_schema is not None)
     report = InitReport(dbt_dir=dbt_dir)
     try:
         dbt_dir.mkdir(parents=True, exist_ok=True)
@@ -83,8 +92,8 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
         name = _project_name(dbt_dir)
         profile = name
     files = {
-        "dbt_project.yml": _dbt_project_yml(name, profile),
-        "profiles.yml": _profiles_yml(profile),
+        "dbt_project.yml": _dbt_project_yml(name, profile, tracking),
+        "profiles.yml": profiles_yml(profile, adapter),
         "packages.yml": _packages_yml(dbt_dir),
         ".gitignore": "target/\ndbt_packages/\nlogs/\n*.duckdb\n*.duckdb.wal\n",
     }
@@ -98,6 +107,16 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
         except OSError as exc:
             raise InputError(f"{path}: cannot write: {exc}") from exc
         report.created.append(rel)
+    if "profiles.yml" in report.created and environment_variables(adapter):
+        report.notes.append(
+            f"profiles.yml ({adapter}) reads its connection from the environment: "
+            + ", ".join(environment_variables(adapter))
+        )
+    if tracking and "dbt_project.yml" in report.kept:
+        report.notes.append(
+            f"{project_file} exists and was left as it is; add for the legacy comparison and result tracking:\n"
+            + yaml.safe_dump(tracking, sort_keys=False)
+        )
     for folder in (layout.MODELS_DIR, layout.SNAPSHOTS_DIR, "macros", "tests"):
         (dbt_dir / folder).mkdir(parents=True, exist_ok=True)
 
@@ -118,7 +137,18 @@ def init_project(dbt_dir: Path, adapter: str = "duckdb", run_deps: bool = True) 
     return report
 
 
-def _dbt_project_yml(name: str, profile: str) -> str:
+def legacy_extras(legacy_schema: str | None, record_results: bool) -> dict[str, Any]:
+    """The dbt_project.yml keys of the legacy comparison (a var the rendering macros read) and of
+    result tracking (the package's on-run-end hook)."""
+    extras: dict[str, Any] = {}
+    if legacy_schema is not None:
+        extras["vars"] = {LEGACY_SCHEMA_VAR: legacy_schema}
+    if record_results:
+        extras["on-run-end"] = [RECORD_RESULTS_HOOK]
+    return extras
+
+
+def _dbt_project_yml(name: str, profile: str, extras: dict[str, Any]) -> str:
     return yaml.safe_dump(
         {
             "name": name,
@@ -126,23 +156,12 @@ def _dbt_project_yml(name: str, profile: str) -> str:
             "config-version": 2,
             "profile": profile,
             "model-paths": ["models"],
+            "analysis-paths": ["analyses"],
             "snapshot-paths": ["snapshots"],
             "macro-paths": ["macros"],
             "test-paths": ["tests"],
             "models": {name: {"staging": {"+tags": [MIGRATED_TAG]}}},
-        },
-        sort_keys=False,
-    )
-
-
-def _profiles_yml(profile: str) -> str:
-    # The DuckDB file lives in the project (dbt-migrate runs dbt from this folder, as a person would).
-    return yaml.safe_dump(
-        {
-            profile: {
-                "target": "dev",
-                "outputs": {"dev": {"type": "duckdb", "path": "warehouse.duckdb", "threads": 4}},
-            }
+            **extras,
         },
         sort_keys=False,
     )
@@ -181,9 +200,9 @@ def package_entry(direct_url: dict | None, dbt_dir: Path) -> dict[str, str]:
         # dbt renders packages.yml as Jinja: both values go through the escaping layer. A token
         # in the URL (https://TOKEN@host/...) stays out of a file that gets committed.
         parts = urlsplit(url)
-        entry = {"git": escape(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])))}
+        entry = {"git": escaping.escape(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])))}
         if isinstance(revision, str) and revision:
-            entry["revision"] = escape(revision)
+            entry["revision"] = escaping.escape(revision)
         return entry
     return {"local": os.path.relpath(_installed_from_folder(url) or package_root(), dbt_dir.resolve())}
 

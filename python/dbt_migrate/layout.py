@@ -26,6 +26,7 @@ MODELS_DIR_ENV = "DBT_MIGRATE_MODELS_DIR"
 SNAPSHOTS_DIR = Path("snapshots")
 SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
 LEDGER_FILE = Path(".dbt-migrate") / "written.json"
+STORED_CONTEXT_DIR = Path("analyses") / "dbt_migrate"
 RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
 
@@ -75,6 +76,16 @@ def snapshot_yaml(dbt_dir: Path, model: str) -> Path:
 def snapshot_sql(dbt_dir: Path, model: str) -> Path:
     """``snapshots/<model>.sql``: a hand-written snapshot block (``migrate write``)."""
     return _named(dbt_dir, SNAPSHOTS_DIR, model, f"{model}.sql")
+
+
+def stored_context_sql(dbt_dir: Path, model: str) -> Path:
+    """``analyses/dbt_migrate/dbt_migrate_context__<model>.sql``: the analysis holding a stored context."""
+    return _named(dbt_dir, STORED_CONTEXT_DIR, model, f"dbt_migrate_context__{model}.sql")
+
+
+def stored_context_yml(dbt_dir: Path, model: str) -> Path:
+    """``analyses/dbt_migrate/_dbt_migrate_context__<model>.yml``: its meta, the stored context itself."""
+    return _named(dbt_dir, STORED_CONTEXT_DIR, model, f"_dbt_migrate_context__{model}.yml")
 
 
 def inside(root: Path, path: Path) -> Path:

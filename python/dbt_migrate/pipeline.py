@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import escaping, interrupts, layout, staging, yamlio
+from . import escaping, interrupts, layout, rules, staging, stored_context, yamlio
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
@@ -254,7 +254,7 @@ class Pipeline:
                 continue
             try:
                 check_rendered(item, r)
-                files = self._files_for(ctx.model_name, r)
+                files = self._files_for(ctx, r, payload[n - 1])
                 write_all(self.ledger, files, force=self.force)
             except UserEditedError as exc:
                 item.result.errors.append(str(exc))
@@ -280,13 +280,13 @@ class Pipeline:
             item.result.status = "partial" if self.build else "ok"
             self.progress("render", n, len(ready))
 
-    def _files_for(self, model_name: str, r: Any) -> dict[Path, str]:
+    def _files_for(self, ctx: Any, r: Any, payload: dict[str, Any]) -> dict[Path, str]:
         files: dict[Path, str] = {layout.model_sql(self.dbt_dir, r.model_name): r.model_sql}
         yml = layout.model_yaml(self.dbt_dir, r.model_name)
         files[yml] = merge_schema_yml(yml.read_text(encoding="utf-8") if yml.is_file() else None, r.schema_yml, yml)
         if r.snapshot_yml:
-            files[layout.snapshot_yaml(self.dbt_dir, model_name)] = r.snapshot_yml
-        return files
+            files[layout.snapshot_yaml(self.dbt_dir, ctx.model_name)] = r.snapshot_yml
+        return files | stored_context.files(self.dbt_dir, ctx.table, ctx.model_name, payload)  # for dbt-only use
 
     def _record_generated(self, item: Item, r: Any) -> None:
         ctx, out = item.ctx, item.result.output
@@ -420,7 +420,7 @@ class Pipeline:
             if not compiled.success and compiled.connection_failed:
                 compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
         with self._timed("build: dbt build"):
-            built = self.dbt.build(build_selection(manifest, names), manifest=manifest)
+            built = self.dbt.build(build_selection(manifest, names), manifest=manifest, extra=rules.SANDBOX_EXCLUDE)
         return BuildOutcome(compile=compiled, build=built)
 
     def _workers(self) -> int:

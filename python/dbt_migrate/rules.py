@@ -12,6 +12,15 @@ from __future__ import annotations
 # a whole migration: ``dbt build --select tag:dbt_migrate``.
 MIGRATED_TAG = "dbt_migrate"
 
+# The legacy comparison: the project var naming the schema of the legacy tables (generated YAML then
+# carries ``dbt_migrate.equal_to_legacy`` tests, see ``dbt_migrate._schema_model``), the tag on those
+# tests (a job selects them; the sidecar's sandbox build leaves them out) and the package's
+# on-run-end hook recording each run's results.
+LEGACY_SCHEMA_VAR = "dbt_migrate_legacy_schema"
+LEGACY_TEST_TAG = "dbt_migrate_legacy"
+RECORD_RESULTS_HOOK = "{{ dbt_migrate.record_results(results) }}"
+SANDBOX_EXCLUDE = ["--exclude", f"tag:{LEGACY_TEST_TAG}"]
+
 # A dim_scd2 table becomes a snapshot reading a staging model of this prefix (``stg_<model>``).
 STAGING_PREFIX = "stg_"
 

@@ -14,6 +14,8 @@ import click
 from .. import __version__
 from ..escaping import UNSAFE_REASONS
 from ..names import TableId
+from ..profiles import ADAPTERS
+from . import export as export_commands
 from . import lifecycle as lifecycle_commands
 from .options import (
     EXIT_INTERRUPTED,
@@ -41,19 +43,35 @@ def main() -> None:
 
 @main.command()
 @project_root_option
-@click.option("--adapter", default="duckdb", show_default=True, help="Adapter of the scaffolded profile.")
+@click.option(
+    "--adapter",
+    type=click.Choice(ADAPTERS),
+    default="duckdb",
+    show_default=True,
+    help="Adapter of the scaffolded profile (credentials read with env_var(); the models' SQL dialect follows it).",
+)
+@click.option(
+    "--legacy-schema",
+    default=None,
+    help="Schema holding the legacy tables: generated YAML then carries dbt_migrate.equal_to_legacy tests "
+    "(tag dbt_migrate_legacy) and the record_results on-run-end hook is added.",
+)
+@click.option("--record-results", is_flag=True, help="Add the dbt_migrate.record_results on-run-end hook.")
 @json_option
 @handle_errors
-def init(project_root: Path, adapter: str, as_json: bool) -> None:
+def init(project_root: Path, adapter: str, legacy_schema: str | None, record_results: bool, as_json: bool) -> None:
     """Create or complete the dbt project ($DBT_PROJECT_PATH or <root>/dbt).
 
-    Writes dbt_project.yml, profiles.yml (a DuckDB file inside the project), packages.yml
-    installing the dbt_migrate package, and .gitignore, then runs `dbt deps`. Existing files are
-    never overwritten; a second run changes nothing.
+    Writes dbt_project.yml, profiles.yml (DuckDB: a file inside the project; other adapters read
+    their connection with env_var()), packages.yml installing the dbt_migrate package, and
+    .gitignore, then runs `dbt deps`. Existing files are never overwritten; a second run changes
+    nothing.
     """
     from ..init import init_project
 
-    report = init_project(open_project(project_root).dbt_dir, adapter=adapter)
+    report = init_project(
+        open_project(project_root).dbt_dir, adapter=adapter, legacy_schema=legacy_schema, record_results=record_results
+    )
     if as_json:
         emit_json(
             {
@@ -338,3 +356,4 @@ def demo(target_dir: Path | None, as_json: bool) -> None:
 
 # Command groups that live in their own modules attach themselves to the group.
 lifecycle_commands.register(main)
+export_commands.register(main)

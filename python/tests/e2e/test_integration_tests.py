@@ -310,7 +310,7 @@ def test_build_passes_every_model_seed_and_test(scenario):
     assert by_type["model"] == 12
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 26  # 19 hand-written (6 of them assert rendered text) + 7 rendered from schema_tests
+    assert by_type["test"] == 27  # 20 hand-written (7 of them assert rendered text) + 7 rendered from schema_tests
 
 
 def test_build_emits_no_deprecation_warnings(scenario):
@@ -528,6 +528,12 @@ def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenari
             {"column": "event_ts", "changed_columns": "e.event_ts"},
             ["`changed_columns`", "non-empty list"],
         ),
+        (
+            "dbt_migrate.generate_model",
+            {"table": "silver.DimStore"},
+            ["no stored migration context", "'silver.DimStore'", "run `migrate export`"],
+        ),
+        ("dbt_migrate.generate_model", {"tables": "silver.DimStore"}, ["`tables`", "a non-empty list of table names"]),
     ],
     ids=[
         "unknown_classification",
@@ -535,6 +541,8 @@ def test_compare_with_legacy_analysis_reports_row_counts_and_match_rates(scenari
         "scd2_without_watermark",
         "non_integer_lookback",
         "changed_columns_not_a_list",
+        "generate_model_without_stored_contexts",
+        "generate_model_tables_not_a_list",
     ],
 )
 def test_wrong_arguments_stop_with_a_compiler_error_naming_the_argument(scenario, macro, args, expected):
