@@ -1,7 +1,8 @@
 {#-
     Validates a render context (docs/render-contract.md) and returns the fields the macros use:
     model_name, node_name (stg_<model_name> for dim_scd2), classification, unique_key, watermark,
-    tags, description, table, writer, columns, schema_tests, unit_tests, config (model_config()).
+    tags, description, table, writer, columns, schema_tests, unit_tests, config (model_config(), or the
+    settings in materialization.snapshot of an SCD2 loader the sidecar recognised), snapshot.
 -#}
 {% macro _context_fields(context, macro_name) %}
     {%- if context is not mapping -%}
@@ -21,7 +22,23 @@
         {{ dbt_migrate._raise_argument_error(macro_name, 'context.materialization.classification', classification,
             'one of the known classifications: ' ~ (known.keys() | list | join(', '))) }}
     {%- endif -%}
-    {%- set config = dbt_migrate.model_config(classification, materialization.get('unique_key'), materialization.get('watermark')) -%}
+    {%- set snapshot = materialization.get('snapshot') -%}
+    {%- if snapshot is not none and (classification != 'dim_scd2' or snapshot is not mapping) -%}
+        {{ dbt_migrate._raise_argument_error(macro_name, 'context.materialization.snapshot', snapshot,
+            "the settings of a dim_scd2 loader's snapshot (strategy, unique_key, ...), or nothing") }}
+    {%- endif -%}
+    {%- if snapshot is mapping -%}
+        {#- an SCD2 loader the sidecar recognised: its snapshot settings, from the procedure itself -#}
+        {%- if snapshot.get('strategy') not in ['check', 'timestamp'] or not snapshot.get('unique_key') -%}
+            {{ dbt_migrate._raise_argument_error(macro_name, 'snapshot', snapshot, "strategy 'check' or 'timestamp' and a unique_key") }}
+        {%- endif -%}
+        {%- set config = {'materialized': 'snapshot'} -%}
+        {%- for key, value in snapshot.items() if key != 'versions_sql' -%}
+            {%- do config.update({key: value}) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- set config = dbt_migrate.model_config(classification, materialization.get('unique_key'), materialization.get('watermark')) -%}
+    {%- endif -%}
     {%- set tags = context.get('tags', ['dbt_migrate']) -%}
     {%- if tags is none -%}{%- set tags = [] -%}{%- endif -%}
     {%- if tags is string -%}{%- set tags = [tags] -%}{%- endif -%}
@@ -48,5 +65,6 @@
         'schema_tests': context.get('schema_tests') or [],
         'unit_tests': context.get('unit_tests') or [],
         'config': config,
+        'snapshot': snapshot,
     }) }}
 {% endmacro %}

@@ -24,6 +24,7 @@ SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
 LEDGER_FILE = Path(".dbt-migrate") / "written.json"
 RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
+VERSIONS_SUFFIX = "_versions"
 
 
 def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
@@ -50,6 +51,11 @@ def snapshot_yaml(dbt_dir: Path, model: str) -> Path:
 def snapshot_sql(dbt_dir: Path, model: str) -> Path:
     """``snapshots/<model>.sql``: a hand-written snapshot block (``migrate write``)."""
     return _named(dbt_dir, SNAPSHOTS_DIR, model, f"{model}.sql")
+
+
+def versions_model(model: str) -> str:
+    """``<model>_versions``: the view adding a legacy current flag over snapshot ``<model>``."""
+    return f"{model}{VERSIONS_SUFFIX}"
 
 
 def inside(root: Path, path: Path) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
@@ -14,6 +14,7 @@ from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
+from .scd import Scd2Load, recognise_scd2, snapshot_config, versions_query
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
 from .style import model_text
 from .types import normalize_types
@@ -36,6 +37,10 @@ class Conversion:
     # The Jinja dbt-migrate itself put in ``sql`` (placeholders' text): the pipeline's last guard
     # allows these and nothing else. None: the generator did not say (the guard then allows none).
     jinja: tuple[str, ...] | None = None
+    # An SCD2 loader: the snapshot's settings for the rendering macro (``snapshot_config``), and the
+    # body of the view that adds the legacy current flag over the snapshot (None: no flag).
+    snapshot: dict[str, Any] | None = None
+    versions_sql: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -50,7 +55,10 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
     ``tree.sql(dialect)`` elsewhere (the equivalence data check) computes what SQL Server computes.
     With ``dialect``, CROSS/OUTER APPLY are also written the way that dialect runs them."""
     source_dialect = ctx.source_dialect
-    if ctx.refactored_sql:
+    scd2 = scd2_load(ctx)
+    if scd2 is not None:
+        query = scd2.query.copy()
+    elif ctx.refactored_sql:
         query = parse_query(ctx.refactored_sql, source_dialect)
     else:
         statements = [s.sql for s in ctx.migrate_statements]
@@ -71,10 +79,45 @@ def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
         reasons = ", ".join(ctx.routing_reasons) or "routed to the LLM upstream"
         return Conversion(error="needs_llm", construct=f"upstream routing: {reasons}")
     try:
+        scd2 = scd2_load(ctx)
         query = normalize_types(legacy_query(ctx, wh))
     except NotConvertible as exc:
         return Conversion(error="needs_llm", construct=str(exc))
-    return model_from_query(query, ctx, wh)
+    conv = model_from_query(query, ctx, wh)
+    if scd2 is not None and conv.ok:
+        add_snapshot(conv, scd2, ctx, wh)
+    return conv
+
+
+def scd2_load(ctx: Context) -> Scd2Load | None:
+    """The SCD2 loader a ``dim_scd2`` table's migrate statements form (``convert.scd``), if any."""
+    if ctx.materialization.materialized != "snapshot" or ctx.refactored_sql:
+        return None
+    statements = [s.sql for s in ctx.migrate_statements]
+    return recognise_scd2(statements, ctx.table, ctx.source_dialect, ctx.materialization.watermark)
+
+
+def add_snapshot(conv: Conversion, load: Scd2Load, ctx: Context, wh: Warehouse) -> None:
+    """The snapshot settings and the current-flag view of an SCD2 loader's model."""
+    conv.snapshot = snapshot_config(load, wh.dbt.dialect)
+    placeholder = f"{PLACEHOLDER_PREFIX}snapshot__"
+    versions = versions_query(load, placeholder)
+    ref = "{{ ref('" + ctx.model_name + "') }}"
+    if versions is not None:
+        conv.versions_sql = model_text(versions, wh.dbt.dialect, {placeholder: ref})
+        escaping.check_generated(conv.versions_sql, what=f"model {ctx.model_name}_versions", ours=[ref])
+    conv.warnings.append(
+        f"SCD2 loader ({load.shape}) becomes a snapshot of its source-side select "
+        f"(strategy {load.strategy}, unique_key {', '.join(load.unique_key)})"
+    )
+
+
+def render_item(ctx: Context, conv: Conversion) -> dict[str, Any]:
+    """One entry of ``dbt_migrate.generate_models``' ``models`` argument (docs/render-contract.md)."""
+    context = ctx.macro_payload()
+    if conv.snapshot is not None:
+        context["materialization"]["snapshot"] = {**conv.snapshot, "versions_sql": conv.versions_sql}
+    return {"context": context, "sql": conv.sql}
 
 
 def model_from_query(query: exp.Query, ctx: Context, wh: Warehouse) -> Conversion:
@@ -163,6 +206,8 @@ __all__ = [
     "Conversion",
     "NotConvertible",
     "convert_context",
+    "render_item",
+    "scd2_load",
     "legacy_query",
     "model_from_query",
     "restrict_givens",
