@@ -334,7 +334,15 @@ def test_generate_models_logs_exactly_one_debug_line_with_every_result(scenario)
     by_name = {r["model_name"]: r for r in payloads[0]}
     assert list(by_name) == ["gen_dim_store", "gen_fct_events", "stg_gen_dim_store_history", "gen_dim_region"]
     for result in payloads[0]:
-        assert set(result) == {"model_name", "materialized", "model_sql", "schema_yml", "snapshot_name", "snapshot_yml", "versions_sql"}
+        assert set(result) == {
+            "model_name",
+            "materialized",
+            "model_sql",
+            "schema_yml",
+            "snapshot_name",
+            "snapshot_yml",
+            "versions_sql",
+        }
 
     dim = by_name["gen_dim_store"]
     assert dim["materialized"] == "incremental"
