@@ -36,6 +36,11 @@
         {%- for key, value in snapshot.items() if key != 'versions_sql' -%}
             {%- do config.update({key: value}) -%}
         {%- endfor -%}
+    {%- elif materialization.get('incremental_strategy') -%}
+        {#- the procedure's shape decides (a slice reload: delete+insert on the slice columns) -#}
+        {%- set config = {'materialized': 'incremental',
+                          'incremental_strategy': materialization.incremental_strategy,
+                          'unique_key': dbt_migrate._normalize_unique_key(materialization.get('unique_key'), macro_name)} -%}
     {%- else -%}
         {%- set config = dbt_migrate.model_config(classification, materialization.get('unique_key'), materialization.get('watermark')) -%}
     {%- endif -%}

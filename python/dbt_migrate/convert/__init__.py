@@ -18,6 +18,7 @@ from .scd import Scd2Load, recognise_scd2, snapshot_config, versions_query
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
 from .style import model_text
 from .types import normalize_types
+from .upsert import recognise_upsert
 
 if TYPE_CHECKING:
     from ..contracts import Context
@@ -56,8 +57,11 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
     With ``dialect``, CROSS/OUTER APPLY are also written the way that dialect runs them."""
     source_dialect = ctx.source_dialect
     scd2 = scd2_load(ctx)
+    upsert = upsert_load(ctx) if scd2 is None else None
     if scd2 is not None:
         query = scd2.query.copy()
+    elif upsert is not None:
+        query = upsert
     elif ctx.refactored_sql:
         query = parse_query(ctx.refactored_sql, source_dialect)
     else:
@@ -95,6 +99,14 @@ def scd2_load(ctx: Context) -> Scd2Load | None:
         return None
     statements = [s.sql for s in ctx.migrate_statements]
     return recognise_scd2(statements, ctx.table, ctx.source_dialect, ctx.materialization.watermark)
+
+
+def upsert_load(ctx: Context) -> exp.Query | None:
+    """The SELECT of a keyed merge model's UPDATE + INSERT upsert (``convert.upsert``), if it is one."""
+    mat = ctx.materialization
+    if not ctx.incremental or not mat.unique_key or mat.incremental_strategy or ctx.refactored_sql:
+        return None
+    return recognise_upsert([s.sql for s in ctx.migrate_statements], ctx.table, ctx.source_dialect)
 
 
 def add_snapshot(conv: Conversion, load: Scd2Load, ctx: Context, wh: Warehouse) -> None:

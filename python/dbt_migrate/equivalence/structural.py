@@ -193,7 +193,10 @@ def write_semantics(
     mat: Materialization, config: dict[str, Any], statement_types: list[str], snapshot: dict[str, Any] | None = None
 ) -> Check:
     """INSERT/MERGE/UPDATE intent and the profile's classification vs the model's config."""
-    expected = MATERIALIZATIONS.get(mat.classification, mat.materialized)
+    # The shape of a slice reload decides its materialization (context: incremental delete+insert).
+    expected = (
+        mat.materialized if mat.incremental_strategy else MATERIALIZATIONS.get(mat.classification, mat.materialized)
+    )
     intent = "MERGE/UPDATE (upsert by key)" if {"merge", "update"} & set(statement_types) else "INSERT"
     if expected == "snapshot":
         if snapshot is None:

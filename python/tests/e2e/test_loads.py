@@ -10,6 +10,7 @@ the business columns and the current flag, version for version.
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -60,6 +61,8 @@ def _load_inputs(db: Path, n: int) -> None:
 def _normal(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
     if hasattr(value, "is_integer") and not isinstance(value, int) and float(value).is_integer():
         return int(value)
     return value
