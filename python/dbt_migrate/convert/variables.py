@@ -31,7 +31,11 @@ def declared_constants(trees: list[exp.Expr]) -> dict[str, exp.Expr]:
                 kind = item.args.get("kind")
                 for n in names:
                     name = _name(n) if isinstance(n, exp.Expr) else None
-                    if name is None or default is None or any(_name(p) for p in default.find_all(exp.Parameter)):
+                    if (
+                        name is None
+                        or not isinstance(default, exp.Expr)
+                        or any(_name(p) for p in default.find_all(exp.Parameter))
+                    ):
                         continue
                     value = default.copy()
                     if isinstance(value, exp.Literal) and isinstance(kind, exp.DataType):
