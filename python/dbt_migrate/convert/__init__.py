@@ -16,6 +16,7 @@ from .relations import Relation
 from .scan import scan_body
 from .scd import Scd2Load, recognise_scd2, snapshot_config, versions_query
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
+from .statements import STATEMENT_REASONS, expand, skipped
 from .style import model_text
 from .types import normalize_types
 from .upsert import recognise_upsert
@@ -65,8 +66,7 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
     elif ctx.refactored_sql:
         query = parse_query(ctx.refactored_sql, source_dialect)
     else:
-        statements = [s.sql for s in ctx.migrate_statements]
-        query = derive_select(statements, ctx.table, source_dialect)
+        query = derive_select(migrate_sql(ctx), ctx.table, source_dialect)
     if wh is not None:
         apply_operator_semantics(query, wh.ddl_type_schema, source_dialect)
     if dialect is not None:
@@ -76,10 +76,22 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
 
 def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
     """The model body for one context, or an error naming what rules cannot convert."""
-    findings = scan_body(ctx.proc_body, ctx.source_dialect)
+    try:
+        expanded = expand(ctx.statements, ctx.source_dialect)
+    except NotConvertible as exc:
+        return Conversion(error="needs_llm", construct=str(exc))
+    findings = [
+        f
+        for f in scan_body(ctx.proc_body, ctx.source_dialect)
+        if not skipped(f, ctx.statements) and not (expanded.dynamic and f.construct == "dynamic SQL")
+    ]
     if findings:
         return Conversion(error="needs_llm", construct="; ".join(str(f) for f in findings))
-    if ctx.needs_llm:
+    # Upstream routing for one statement (an EXEC, dynamic SQL) is resolved above; loops, TRY/CATCH
+    # and unexplained routing still go to the LLM.
+    if ctx.needs_llm and not (
+        ctx.routing_reasons and all(r.startswith(STATEMENT_REASONS) for r in ctx.routing_reasons)
+    ):
         reasons = ", ".join(ctx.routing_reasons) or "routed to the LLM upstream"
         return Conversion(error="needs_llm", construct=f"upstream routing: {reasons}")
     try:
@@ -93,12 +105,16 @@ def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
     return conv
 
 
+def migrate_sql(ctx: Context) -> list[str]:
+    """The migrate statements, constant dynamic SQL replaced by what it runs (``convert.statements``)."""
+    return expand(ctx.statements, ctx.source_dialect).statements
+
+
 def scd2_load(ctx: Context) -> Scd2Load | None:
     """The SCD2 loader a ``dim_scd2`` table's migrate statements form (``convert.scd``), if any."""
     if ctx.materialization.materialized != "snapshot" or ctx.refactored_sql:
         return None
-    statements = [s.sql for s in ctx.migrate_statements]
-    return recognise_scd2(statements, ctx.table, ctx.source_dialect, ctx.materialization.watermark)
+    return recognise_scd2(migrate_sql(ctx), ctx.table, ctx.source_dialect, ctx.materialization.watermark)
 
 
 def upsert_load(ctx: Context) -> exp.Query | None:
@@ -106,7 +122,7 @@ def upsert_load(ctx: Context) -> exp.Query | None:
     mat = ctx.materialization
     if not ctx.incremental or not mat.unique_key or mat.incremental_strategy or ctx.refactored_sql:
         return None
-    return recognise_upsert([s.sql for s in ctx.migrate_statements], ctx.table, ctx.source_dialect)
+    return recognise_upsert(migrate_sql(ctx), ctx.table, ctx.source_dialect)
 
 
 def add_snapshot(conv: Conversion, load: Scd2Load, ctx: Context, wh: Warehouse) -> None:

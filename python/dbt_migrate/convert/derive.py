@@ -6,6 +6,7 @@ import sqlglot
 from sqlglot import exp
 
 from ..names import normalize_name
+from .variables import declared_constants, inline_constants
 
 
 class NotConvertible(Exception):
@@ -130,6 +131,14 @@ def _from_merge(stmt: exp.Merge) -> exp.Query:
     if not columns or len(columns) != len(values):
         raise NotConvertible("MERGE insert mapping", "insert column list and VALUES differ in length")
     alias = using.alias or "src"
+    with_ = stmt.args.get("with_") or stmt.args.get("with")
+    query = _from_merge_using(using, alias, columns, values)
+    if with_ is not None:  # WITH x AS (...) MERGE ... USING x: the CTE goes with the rows
+        query.set("with_", with_.copy())
+    return query
+
+
+def _from_merge_using(using: exp.Expr, alias: str, columns: list[str], values: list[exp.Expr]) -> exp.Query:
     if isinstance(using, exp.Subquery):
         inner = using.this
         if isinstance(inner, exp.Select) and all(
@@ -197,6 +206,12 @@ def _apply_update(
     ``matched`` is the INNER JOIN conditions plus the WHERE (a LEFT JOIN row matches them only when
     the UPDATE would have touched it)."""
     alias, from_ = _target_alias(update, target_key)
+    update = update.copy()
+    from_ = update.args.get("from_") or update.args.get("from")
+    for col in update.find_all(exp.Column):  # silver.DimSku.SkuID -> DimSku.SkuID
+        if col.args.get("db") and normalize_name(f"{col.db}.{col.table}") == target_key:
+            col.set("db", None)
+            col.set("table", exp.to_identifier(alias))
     columns = _output_columns(current)
     name = "loaded"
     n = 2
@@ -206,8 +221,18 @@ def _apply_update(
     ctes.append(exp.CTE(this=current, alias=exp.TableAlias(this=exp.to_identifier(name))))
     matched: list[exp.Expression] = []
     joins: list[exp.Join] = []
-    join_nodes = (from_.this.args.get("joins") or []) if from_ is not None else []
-    join_nodes = list(join_nodes) + list(update.args.get("joins") or [])
+    join_nodes = list((from_.this.args.get("joins") or []) if from_ is not None else [])
+    join_nodes += list(update.args.get("joins") or [])
+    first = from_.this if from_ is not None else None
+    if first is not None and not (
+        isinstance(first, exp.Table) and _table_key(first) == target_key and first.alias_or_name == alias
+    ):
+        # UPDATE target SET ... FROM other WHERE <cond>: the target meets ``other`` where <cond> holds.
+        first = first.copy()
+        first.set("joins", None)
+        where = update.args.get("where")
+        on = where.this.copy() if where is not None else exp.true()
+        join_nodes.insert(0, exp.Join(this=first, on=on, side="LEFT"))
     for j in join_nodes:
         j = j.copy()
         kind = (j.args.get("kind") or "").upper()
@@ -277,8 +302,10 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             taken.add(cte.alias.lower())
             ctes.append(cte)
 
-    for sql in statements:
-        tree = parse_sql(sql, dialect)
+    trees = [parse_sql(sql, dialect) for sql in statements]
+    constants = declared_constants(trees)
+    for tree in trees:
+        tree = inline_constants(tree, constants)
         query: exp.Query | None = None
         staging: str | None = None
         if isinstance(tree, exp.Insert):
