@@ -15,6 +15,9 @@
         {%- if model_config.materialized == 'incremental' -%}
             {%- do config.update({'on_schema_change': 'append_new_columns'}) -%}
         {%- endif -%}
+        {%- if model_config.get('unique_key') is not none -%}
+            {%- do config.update({'unique_key': dbt_migrate._quoted_columns(model_config.unique_key)}) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- do config.update({'tags': fields.tags}) -%}
 

@@ -304,6 +304,7 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
 
     trees = [parse_sql(sql, dialect) for sql in statements]
     constants = declared_constants(trees)
+    input_updates: dict[str, tuple[str, dict[str, exp.Expr]]] = {}
     for tree in trees:
         tree = inline_constants(tree, constants)
         query: exp.Query | None = None
@@ -323,6 +324,8 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             if staging is None and _table_key(into) != target_key:
                 continue
             query = _from_select_into(tree)
+        elif isinstance(tree, exp.Update) and _input_update(tree, target_key, input_updates):
+            continue
         elif isinstance(tree, exp.Update):
             _rename_staging(tree)
             if current is None:
@@ -335,6 +338,7 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             raise NotConvertible(tree.name.upper() or "command", "statement sqlglot reads as an opaque command")
         else:
             raise NotConvertible(tree.key.upper(), "no rule for this statement type yet")
+        _apply_input_updates(query, input_updates)
         _rename_staging(query)
         found, query = _lift_with(query)
         add_ctes(found)
@@ -348,6 +352,52 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
         current = current.copy()
         current.set("with_", exp.With(expressions=ctes))
     return current
+
+
+def _input_update(update: exp.Update, target_key: str, found: dict[str, tuple[str, dict[str, exp.Expr]]]) -> bool:
+    """``UPDATE s SET s.c = <expr> FROM input AS s`` of an input (not the target), with no join or
+    filter: recorded in ``found`` (input key -> (alias, column -> value)); True when it is one."""
+    from_ = update.args.get("from_") or update.args.get("from")
+    updated = update.this.alias_or_name.lower()
+    table = from_.this if from_ is not None else update.this
+    if from_ is not None and not (isinstance(table, exp.Table) and table.alias_or_name.lower() == updated):
+        return False
+    key = _table_key(table) if isinstance(table, exp.Table) else None
+    if key is None or key == target_key:
+        return False
+    if update.args.get("where") is not None or update.args.get("joins") or table.args.get("joins"):
+        raise NotConvertible("UPDATE of an input with a join or filter", update.sql("tsql")[:80])
+    sets: dict[str, exp.Expr] = {}
+    for eq in update.expressions:
+        if not isinstance(eq, exp.EQ) or not isinstance(eq.this, exp.Column):
+            raise NotConvertible("UPDATE SET", eq.sql("tsql"))
+        sets[eq.this.name.lower()] = eq.expression
+    found[key] = (table.alias_or_name, sets)
+    return True
+
+
+def _apply_input_updates(query: exp.Expr, updates: dict[str, tuple[str, dict[str, exp.Expr]]]) -> None:
+    """Reads of an input an earlier UPDATE rewrote see the rewritten values: each updated column
+    read from it becomes the UPDATE's expression (its alias renamed to the reading one)."""
+    for table in list(query.find_all(exp.Table)) if updates else []:
+        key = _table_key(table)
+        select = table.find_ancestor(exp.Select)
+        if key not in updates or select is None:
+            continue
+        alias, sets = updates[key]
+        reading = table.alias_or_name
+        from_ = select.args.get("from_") or select.args.get("from")
+        single = from_ is not None and not select.args.get("joins") and not from_.this.args.get("joins")
+        for col in list(select.find_all(exp.Column)):
+            if col.find_ancestor(exp.Select) is not select or col.name.lower() not in sets:
+                continue
+            if not (col.table.lower() == reading.lower() or (not col.table and single)):
+                continue
+            value = sets[col.name.lower()].copy()
+            for inner in value.find_all(exp.Column):
+                if inner.table.lower() == alias.lower():
+                    inner.set("table", exp.to_identifier(reading))
+            col.replace(exp.alias_(value, col.name) if col.parent is select else value)
 
 
 def drop_self_reads(query: exp.Query, target: str) -> list[str]:

@@ -63,11 +63,12 @@ class Scd2Load:
     current_value: exp.Expr | None = None
     closed_value: exp.Expr | None = None
     hard_deletes: str | None = None
+    surrogate: str | None = None  # the legacy per-version surrogate key: dbt_scd_id under its name
 
     @property
     def version_columns(self) -> list[str]:
         """Legacy columns the snapshot (or the versions view) writes, not the source-side select."""
-        return [c for c in (self.valid_from, self.valid_to, self.current_flag) if c]
+        return [c for c in (self.valid_from, self.valid_to, self.current_flag, self.surrogate) if c]
 
 
 def _is_time(node: exp.Expr) -> bool:
@@ -366,17 +367,19 @@ def _valid_from(query: exp.Select, meta: set[str], closed_with: exp.Expr | None)
 
 
 def snapshot_config(load: Scd2Load, target_dialect: str) -> dict[str, Any]:
-    """The snapshot settings the rendering macro writes (docs/render-contract.md)."""
-    cfg: dict[str, Any] = {"strategy": load.strategy, "unique_key": load.unique_key}
+    """The snapshot settings the rendering macro writes (docs/render-contract.md). dbt writes these
+    names into its SQL as they are: a name that needs quoting (``WWI City ID``) arrives quoted."""
+
+    def name(column: str) -> str:
+        return exp.to_identifier(column).sql(target_dialect)
+
+    cfg: dict[str, Any] = {"strategy": load.strategy, "unique_key": [name(k) for k in load.unique_key]}
     if load.strategy == "check":
-        cfg["check_cols"] = load.check_cols
+        cfg["check_cols"] = [name(c) for c in load.check_cols or []]
     else:
-        cfg["updated_at"] = load.updated_at
-    names = {}
-    if load.valid_from:
-        names["dbt_valid_from"] = load.valid_from
-    if load.valid_to:
-        names["dbt_valid_to"] = load.valid_to
+        cfg["updated_at"] = name(str(load.updated_at))
+    meta = {"dbt_valid_from": load.valid_from, "dbt_valid_to": load.valid_to, "dbt_scd_id": load.surrogate}
+    names = {k: name(v) for k, v in meta.items() if v}
     if names:
         cfg["snapshot_meta_column_names"] = names
     if load.sentinel is not None and load.valid_to:
@@ -386,10 +389,28 @@ def snapshot_config(load: Scd2Load, target_dialect: str) -> dict[str, Any]:
     return cfg
 
 
+def _iso(text: str) -> str:
+    """``99991231 23:59:59.9999999`` -> ``9999-12-31 23:59:59.999999``: a literal every target reads."""
+    day, _, clock = text.strip().partition(" ")
+    if len(day) == 8 and day.isdigit():
+        day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    whole, dot, fraction = clock.partition(".")
+    return f"{day} {whole}{dot}{fraction[:6]}".strip()
+
+
+def _sentinel(value: exp.Expr) -> exp.Expr:
+    """The end-of-time value as a typed literal (a bare string is a timestamp)."""
+    literal = value.this if isinstance(value, exp.Cast) else value
+    if isinstance(literal, exp.Literal) and literal.is_string:
+        is_date = isinstance(value, exp.Cast) and value.args["to"].is_type(exp.DataType.Type.DATE)
+        return exp.Cast(
+            this=exp.Literal.string(_iso(literal.this)), to=exp.DataType.build("date" if is_date else "timestamp")
+        )
+    return value.copy()
+
+
 def _sentinel_sql(value: exp.Expr, dialect: str) -> str:
-    if isinstance(value, exp.Literal) and value.is_string:
-        value = exp.Cast(this=value, to=exp.DataType.build("timestamp"))
-    return value.sql(dialect)
+    return _sentinel(value).sql(dialect)
 
 
 def versions_query(load: Scd2Load, snapshot_placeholder: str) -> exp.Query | None:
@@ -402,10 +423,7 @@ def versions_query(load: Scd2Load, snapshot_placeholder: str) -> exp.Query | Non
     open_version: exp.Expr
     column = exp.column(exp.to_identifier(load.valid_to))
     if load.sentinel is not None:
-        sentinel = load.sentinel.copy()
-        if isinstance(sentinel, exp.Literal) and sentinel.is_string:
-            sentinel = exp.Cast(this=sentinel, to=exp.DataType.build("timestamp"))
-        open_version = exp.EQ(this=column, expression=sentinel)
+        open_version = exp.EQ(this=column, expression=_sentinel(load.sentinel))
     else:
         open_version = exp.Is(this=column, expression=exp.Null())
     current = load.current_value.copy() if load.current_value is not None else exp.Literal.number(1)

@@ -20,8 +20,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from .derive import NotConvertible
+from ..names import normalize_name
+from .derive import NotConvertible, _table_key
 from .scan import Finding
+from .scd import _update_close
 
 # Upstream routing reasons that name one statement: resolved when that statement is skipped or is
 # constant dynamic SQL (the others, loops and TRY/CATCH, are the procedure's control flow).
@@ -145,3 +147,22 @@ def expand(statements: list[StatementLike], dialect: str) -> Expanded:
             continue
         out.append(st.sql)
     return Expanded(out, dynamic)
+
+
+def target_write_types(statements: list[StatementLike], target: str, dialect: str) -> list[str]:
+    """The statement types (``insert``, ``merge``, ``update``, ...) of the migrate statements that
+    write ``target``: an UPDATE of an input table before the load is not an upsert of the target."""
+    key = normalize_name(target)
+    out = []
+    for st in statements:
+        tree = _parse(st.sql, dialect) if st.action == "migrate" else None
+        if isinstance(tree, exp.Update):
+            writes = _update_close(tree, key) is not None
+        elif isinstance(tree, (exp.Insert, exp.Merge, exp.Delete, exp.TruncateTable)):
+            table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+            writes = isinstance(table, exp.Table) and _table_key(table) == key
+        else:
+            writes = tree is not None and not isinstance(tree, (exp.Declare, exp.Set))
+        if writes:
+            out.append(type(tree).__name__.lower())
+    return out

@@ -208,7 +208,7 @@ def write_semantics(
         return Check("write", "gap", f"{intent} as {mat.classification} expects {expected}; the model is {actual}")
     want = [k.lower() for k in (mat.unique_key or [])]
     key = cfg.get("unique_key")
-    have = [k.lower() for k in ([key] if isinstance(key, str) else list(key or []))]
+    have = [k.strip('"`[]').lower() for k in ([key] if isinstance(key, str) else list(key or []))]
     if want and sorted(want) != sorted(have):
         return Check("write", "gap", f"unique_key {have or 'none'} but the target's key is {want}")
     strategy = cfg.get("incremental_strategy")
