@@ -11,6 +11,7 @@ the business columns and the current flag, version for version.
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
 import subprocess
 import sys
@@ -63,8 +64,8 @@ def _normal(value: Any) -> Any:
         return int(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    if hasattr(value, "is_integer") and not isinstance(value, int) and float(value).is_integer():
-        return int(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
     return value
 
 
