@@ -152,7 +152,7 @@ def _from_merge_using(using: exp.Expr, alias: str, columns: list[str], values: l
                     "expressions", [_named(by_name[v.name.lower()].copy(), col) for v, col in zip(values, columns)]
                 )
                 return inner
-        source: exp.Expression = exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        source: exp.Expr = exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
     else:
         source = using.copy()
     return exp.select(*[_named(v.copy(), col) for v, col in zip(values, columns)]).from_(source)
@@ -208,10 +208,10 @@ def _apply_update(
     alias, from_ = _target_alias(update, target_key)
     update = update.copy()
     from_ = update.args.get("from_") or update.args.get("from")
-    for col in update.find_all(exp.Column):  # silver.DimSku.SkuID -> DimSku.SkuID
-        if col.args.get("db") and normalize_name(f"{col.db}.{col.table}") == target_key:
-            col.set("db", None)
-            col.set("table", exp.to_identifier(alias))
+    for ref in update.find_all(exp.Column):  # silver.DimSku.SkuID -> DimSku.SkuID
+        if ref.args.get("db") and normalize_name(f"{ref.db}.{ref.table}") == target_key:
+            ref.set("db", None)
+            ref.set("table", exp.to_identifier(alias))
     columns = _output_columns(current)
     name = "loaded"
     n = 2

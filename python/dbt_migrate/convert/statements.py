@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,8 +31,11 @@ STATEMENT_REASONS = ("dynamic_sql", "static_exec", "exec_procedure")
 
 
 class StatementLike(Protocol):
-    action: str
-    sql: str
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def sql(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def _assignments(tree: exp.Expr | None) -> list[tuple[str, exp.Expr | None]]:
     return out
 
 
-def expand(statements: list[StatementLike], dialect: str) -> Expanded:
+def expand(statements: Sequence[StatementLike], dialect: str) -> Expanded:
     """The migrate statements the conversion reads; ``NotConvertible`` for dynamic SQL built at run time."""
     strings: dict[str, str | None] = {}
     out: list[str] = []
@@ -149,7 +152,7 @@ def expand(statements: list[StatementLike], dialect: str) -> Expanded:
     return Expanded(out, dynamic)
 
 
-def target_write_types(statements: list[StatementLike], target: str, dialect: str) -> list[str]:
+def target_write_types(statements: Sequence[StatementLike], target: str, dialect: str) -> list[str]:
     """The statement types (``insert``, ``merge``, ``update``, ...) of the migrate statements that
     write ``target``: an UPDATE of an input table before the load is not an upsert of the target."""
     key = normalize_name(target)

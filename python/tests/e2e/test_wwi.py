@@ -55,6 +55,7 @@ def runs(tmp_path_factory):
     for part in ("dimensions", "facts"):
         roots[part] = tmp_path_factory.mktemp("wwi") / part
         shutil.copytree(WWI / part, roots[part])
+        shutil.copy(WWI / "tables.sql", roots[part] / "ddl" / "tables.sql")  # the tables both read
     inits = _both({p: ([*CLI, "init", "--project-root", str(r)], r) for p, r in roots.items()})
     assert all(i.returncode == 0 for i in inits.values()), inits
     migrated = _both({p: ([*CLI, "run", "--all", "--json", "--project-root", str(r)], r) for p, r in roots.items()})
