@@ -20,8 +20,8 @@ class NotConvertible(Exception):
 def parse_sql(sql: str, dialect: str) -> exp.Expr:
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
-    except sqlglot.errors.ParseError as exc:
-        raise NotConvertible("unparseable SQL", str(exc).splitlines()[0]) from exc
+    except sqlglot.errors.SqlglotError as exc:  # a parse or a tokenizer error
+        raise NotConvertible("unparseable SQL", (str(exc).splitlines() or [""])[0]) from exc
     if tree is None:
         raise NotConvertible("empty SQL")
     return tree

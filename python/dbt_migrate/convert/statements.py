@@ -79,7 +79,7 @@ def _exec_text(sql: str, tree: exp.Expr | None, strings: dict[str, str | None], 
         inner = sql[tokens[1].end + 1 : tokens[-1].start]
         try:
             return _string(sqlglot.parse_one(inner, read=dialect), strings)
-        except sqlglot.errors.ParseError:
+        except sqlglot.errors.SqlglotError:
             return None
     return None
 
@@ -100,7 +100,7 @@ def _is_dynamic(sql: str, tree: exp.Expr | None, dialect: str) -> bool:
 def _parse(sql: str, dialect: str) -> exp.Expr | None:
     try:
         return sqlglot.parse_one(sql, read=dialect)
-    except sqlglot.errors.ParseError:
+    except sqlglot.errors.SqlglotError:
         return None
 
 
@@ -144,7 +144,7 @@ def expand(statements: Sequence[StatementLike], dialect: str) -> Expanded:
                 raise NotConvertible("dynamic SQL", f"{' '.join(st.sql.split())[:80]} is built at run time")
             try:
                 out += [t.sql(dialect) for t in sqlglot.parse(text, read=dialect) if t is not None]
-            except sqlglot.errors.ParseError as exc:
+            except sqlglot.errors.SqlglotError as exc:
                 raise NotConvertible("dynamic SQL", f"the constant string does not parse: {exc}") from exc
             dynamic += 1
             continue
