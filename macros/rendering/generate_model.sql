@@ -9,14 +9,18 @@
 {% endmacro %}
 
 {% macro default__generate_model(context, sql, part='sql', print_output=true) %}
-    {%- set parts = {'sql': 'model_sql', 'yaml': 'schema_yml', 'snapshot': 'snapshot_yml'} -%}
+    {%- set parts = {'sql': 'model_sql', 'yaml': 'schema_yml', 'snapshot': 'snapshot_yml', 'versions': 'versions_sql'} -%}
     {%- if part not in parts -%}
-        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part, 'sql, yaml or snapshot') }}
+        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part, 'sql, yaml, snapshot or versions') }}
     {%- endif -%}
     {%- set result = dbt_migrate._render_model(context, sql, 'generate_model') -%}
     {%- if part == 'snapshot' and result.snapshot_yml is none -%}
         {{ dbt_migrate._raise_argument_error('generate_model', 'part', part,
             "sql or yaml: only classification dim_scd2 has a snapshot part") }}
+    {%- endif -%}
+    {%- if part == 'versions' and result.versions_sql is none -%}
+        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part,
+            "sql, yaml or snapshot: only an SCD2 loader with a current flag (materialization.snapshot.versions_sql) has a versions part") }}
     {%- endif -%}
     {%- set lines = [result[parts[part]] | trim] -%}
     {%- set output = lines | join('\n') ~ '\n' -%}

@@ -307,7 +307,7 @@ def test_build_passes_every_model_seed_and_test(scenario):
     assert by_type["model"] == 10
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 25  # 18 hand-written (6 of them assert rendered text) + 7 rendered from schema_tests
+    assert by_type["test"] == 27  # 20 hand-written (8 of them assert rendered text) + 7 rendered from schema_tests
 
 
 def test_build_emits_no_deprecation_warnings(scenario):
