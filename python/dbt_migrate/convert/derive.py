@@ -6,7 +6,7 @@ import sqlglot
 from sqlglot import exp
 
 from ..names import normalize_name
-from .variables import declared_constants, inline_constants
+from .variables import check_resolved, declared_constants, inline_constants
 
 
 class NotConvertible(Exception):
@@ -306,7 +306,7 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
     constants = declared_constants(trees)
     input_updates: dict[str, tuple[str, dict[str, exp.Expr]]] = {}
     for tree in trees:
-        tree = inline_constants(tree, constants)
+        tree = check_resolved(inline_constants(tree, constants))
         query: exp.Query | None = None
         staging: str | None = None
         if isinstance(tree, exp.Insert):

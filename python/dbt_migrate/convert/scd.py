@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from ..names import normalize_name
 from .derive import NotConvertible, _from_insert, _from_merge, _lift_with, _table_key, parse_sql
-from .variables import declared_constants, inline_constants
+from .variables import check_resolved, declared_constants, inline_constants
 
 _TIME_FUNCTIONS = {"SYSDATETIME", "SYSUTCDATETIME", "GETUTCDATE", "SYSDATETIMEOFFSET", "NOW"}
 _FROM_WORDS = ("validfrom", "valid_from", "startdate", "start_date", "effectivefrom", "effective_from", "from")
@@ -250,7 +250,7 @@ def recognise_scd2(statements: list[str], target: str, dialect: str, watermark: 
     target_key = normalize_name(target)
     trees = [parse_sql(sql, dialect) for sql in statements]
     constants = declared_constants(trees)
-    trees = [inline_constants(t, constants) for t in trees if not isinstance(t, exp.Declare)]
+    trees = [check_resolved(inline_constants(t, constants)) for t in trees if not isinstance(t, exp.Declare)]
     shape, closes, loads = _find_loads(trees, target_key)
     versioning = [c for c in closes if not c.missing_keys]
     if not versioning or not loads:

@@ -18,13 +18,17 @@ from sqlglot import exp
 from ..names import normalize_name
 from .derive import NotConvertible, _from_insert, _table_key, parse_sql
 from .scd import _conjuncts, _reads, _strip_target_reads, _update_close
-from .variables import declared_constants, inline_constants
+from .variables import check_resolved, declared_constants, inline_constants
 
 
 def _trees(statements: list[str], dialect: str) -> list[exp.Expr]:
     trees = [parse_sql(sql, dialect) for sql in statements]
     constants = declared_constants(trees)
-    return [inline_constants(t, constants) for t in trees if not isinstance(t, (exp.Declare, exp.TruncateTable))]
+    return [
+        check_resolved(inline_constants(t, constants))
+        for t in trees
+        if not isinstance(t, (exp.Declare, exp.TruncateTable))
+    ]
 
 
 def _unqualified(node: exp.Expr) -> str:

@@ -60,3 +60,16 @@ def inline_constants(tree: exp.Expr, constants: dict[str, exp.Expr]) -> exp.Expr
         if name in constants:
             param.replace(constants[name].copy())
     return tree
+
+
+def check_resolved(tree: exp.Expr) -> exp.Expr:
+    """``tree`` when it reads no variable left after inlining (a ``@table`` variable is a table,
+    not a value); else ``NotConvertible``: the value is set at run time."""
+    from .derive import NotConvertible
+
+    if isinstance(tree, (exp.Declare, exp.Set, exp.Command)):
+        return tree  # declarations and assignments: what they set is checked where it is read
+    for param in tree.find_all(exp.Parameter):
+        if not isinstance(param.parent, exp.Table):
+            raise NotConvertible("variable set at run time", f"@{_name(param)} is read by {tree.sql('tsql')[:60]}")
+    return tree

@@ -172,3 +172,27 @@ def test_dynamic_sql_built_at_run_time_goes_to_the_llm(tmp_path):
     _, conv = _convert(case, tmp_path / "p")
     assert isinstance(conv, Conversion) and conv.error == "needs_llm"
     assert "dynamic SQL" in str(conv.construct)
+
+
+def test_a_variable_set_at_run_time_is_not_converted_as_a_parameter(tmp_path):
+    case = _dynamic_case(
+        tmp_path,
+        "DECLARE @kind NVARCHAR(20);\n"
+        "SET @kind = (SELECT TOP (1) c.Kind FROM cfg.Setting AS c);\n"
+        "INSERT INTO silver.FactDaily (Kind, Events) SELECT e.Kind, COUNT(*) FROM bronze.Event AS e"
+        " WHERE e.Kind = @kind GROUP BY e.Kind;\n",
+    )
+    _, conv = _convert(case, tmp_path / "p")
+    assert conv.error == "needs_llm" and "variable set at run time" in str(conv.construct)
+
+
+def test_a_constant_declared_once_is_inlined_where_read(tmp_path):
+    case = _dynamic_case(
+        tmp_path,
+        "DECLARE @kind NVARCHAR(20) = N'click';\n"
+        "INSERT INTO silver.FactDaily (Kind, Events) SELECT e.Kind, COUNT(*) FROM bronze.Event AS e"
+        " WHERE e.Kind = @kind GROUP BY e.Kind;\n",
+    )
+    _, conv = _convert(case, tmp_path / "p")
+    assert conv.ok, conv.construct
+    assert "e.Kind = N'click'" in (conv.sql or "") and "@kind" not in (conv.sql or "")
