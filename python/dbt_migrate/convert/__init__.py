@@ -16,7 +16,7 @@ from .relations import Relation
 from .scan import scan_body
 from .scd import Scd2Load, recognise_scd2, snapshot_config, versions_query
 from .semantics import apply_operator_semantics, dbt_cross_db_macros
-from .statements import STATEMENT_REASONS, expand, skipped
+from .statements import expand, skipped, unresolved_routing
 from .style import model_text
 from .types import normalize_types
 from .upsert import recognise_upsert
@@ -87,11 +87,10 @@ def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
     ]
     if findings:
         return Conversion(error="needs_llm", construct="; ".join(str(f) for f in findings))
-    # Upstream routing for one statement (an EXEC, dynamic SQL) is resolved above; loops, TRY/CATCH
-    # and unexplained routing still go to the LLM.
-    if ctx.needs_llm and not (
-        ctx.routing_reasons and all(r.startswith(STATEMENT_REASONS) for r in ctx.routing_reasons)
-    ):
+    # Upstream routing for a statement dealt with above (a skipped EXEC, constant dynamic SQL) is
+    # resolved; loops, TRY/CATCH and routing no statement explains still go to the LLM.
+    unresolved = unresolved_routing(ctx.routing_reasons, ctx.statements, expanded, ctx.source_dialect)
+    if ctx.needs_llm and (unresolved or not ctx.routing_reasons):
         reasons = ", ".join(ctx.routing_reasons) or "routed to the LLM upstream"
         return Conversion(error="needs_llm", construct=f"upstream routing: {reasons}")
     try:

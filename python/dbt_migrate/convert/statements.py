@@ -25,9 +25,11 @@ from .derive import NotConvertible, _table_key
 from .scan import Finding
 from .scd import _update_close
 
-# Upstream routing reasons that name one statement: resolved when that statement is skipped or is
-# constant dynamic SQL (the others, loops and TRY/CATCH, are the procedure's control flow).
-STATEMENT_REASONS = ("dynamic_sql", "static_exec", "exec_procedure")
+# Upstream routing reasons that name one kind of statement: resolved when such a statement is
+# there and was dealt with (skipped, or constant dynamic SQL); the others (loops, TRY/CATCH) are the
+# procedure's control flow, and a reason no statement explains stays.
+DYNAMIC_REASONS = ("dynamic_sql",)
+EXEC_REASONS = ("static_exec", "exec_procedure")
 
 
 class StatementLike(Protocol):
@@ -169,3 +171,26 @@ def target_write_types(statements: Sequence[StatementLike], target: str, dialect
         if writes:
             out.append(type(tree).__name__.lower())
     return out
+
+
+def unresolved_routing(
+    reasons: Sequence[str], statements: Sequence[StatementLike], expanded: Expanded, dialect: str
+) -> list[str]:
+    """The upstream routing reasons this conversion has not dealt with: ``dynamic_sql*`` stays
+    unless constant dynamic SQL was expanded or a dynamic statement is skipped; ``static_exec`` /
+    ``exec_procedure`` unless an EXEC is skipped."""
+    skipped_dynamic = skipped_exec = False
+    for st in statements:
+        if st.action != "skip":
+            continue
+        tree = _parse(st.sql, dialect)
+        if _is_dynamic(st.sql, tree, dialect):
+            skipped_dynamic = True
+        elif isinstance(tree, (exp.Execute, exp.Command)) and st.sql.lstrip().upper().startswith("EXEC"):
+            skipped_exec = True
+    resolved: tuple[str, ...] = ()
+    if expanded.dynamic or skipped_dynamic:
+        resolved += DYNAMIC_REASONS
+    if skipped_exec:
+        resolved += EXEC_REASONS
+    return [r for r in reasons if not (resolved and r.startswith(resolved))]

@@ -196,3 +196,12 @@ def test_a_constant_declared_once_is_inlined_where_read(tmp_path):
     _, conv = _convert(case, tmp_path / "p")
     assert conv.ok, conv.construct
     assert "e.Kind = N'click'" in (conv.sql or "") and "@kind" not in (conv.sql or "")
+
+
+def test_upstream_routing_no_statement_explains_still_goes_to_the_llm(tmp_path):
+    case = _dynamic_case(
+        tmp_path,
+        "INSERT INTO silver.FactDaily (Kind, Events) SELECT e.Kind, COUNT(*) FROM bronze.Event AS e GROUP BY e.Kind;\n",
+    )
+    _, conv = _convert(case, tmp_path / "p", needs_llm=True, mode="llm", routing_reasons=["dynamic_sql"])
+    assert conv.error == "needs_llm" and "upstream routing: dynamic_sql" in str(conv.construct)
