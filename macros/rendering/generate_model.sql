@@ -6,8 +6,9 @@
       dbt --quiet run-operation dbt_migrate.generate_model --args '{tables: [silver.DimStore, silver.FactSales]}'
     Or from a context and SQL given in full:
       dbt --quiet run-operation dbt_migrate.generate_model --args '{context: {...}, sql: "select ..."}'
-    part: sql, yaml, snapshot (dim_scd2 only) or all (every file, each under a line naming its
-    path); default sql, and all for `tables`. print_output=false only returns the text.
+    part: sql, yaml, snapshot (dim_scd2 only), versions (the current-flag view over an SCD2
+    loader's snapshot) or all (every file, each under a line naming its path); default sql, and all
+    for `tables`. print_output=false only returns the text.
 -#}
 {% macro generate_model(context=none, sql=none, part=none, print_output=true, table=none, tables=none) %}
     {{ return(adapter.dispatch('generate_model', 'dbt_migrate')(context, sql, part, print_output, table, tables)) }}
@@ -37,9 +38,9 @@
         {%- do items.append((context, sql)) -%}
     {%- endif -%}
     {%- set part = part if part is not none else ('all' if tables is not none else 'sql') -%}
-    {%- set parts = {'sql': 'model_sql', 'yaml': 'schema_yml', 'snapshot': 'snapshot_yml'} -%}
+    {%- set parts = {'sql': 'model_sql', 'yaml': 'schema_yml', 'snapshot': 'snapshot_yml', 'versions': 'versions_sql'} -%}
     {%- if part not in parts and part != 'all' -%}
-        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part, 'sql, yaml, snapshot or all') }}
+        {{ dbt_migrate._raise_argument_error('generate_model', 'part', part, 'sql, yaml, snapshot, versions or all') }}
     {%- endif -%}
     {%- set lines = [] -%}
     {%- for item in items -%}
@@ -47,6 +48,10 @@
         {%- if part == 'snapshot' and result.snapshot_yml is none -%}
             {{ dbt_migrate._raise_argument_error('generate_model', 'part', part,
                 "sql or yaml: only classification dim_scd2 has a snapshot part") }}
+        {%- endif -%}
+        {%- if part == 'versions' and result.versions_sql is none -%}
+            {{ dbt_migrate._raise_argument_error('generate_model', 'part', part,
+                "sql, yaml or snapshot: only an SCD2 loader with a current flag (materialization.snapshot.versions_sql) has a versions part") }}
         {%- endif -%}
         {%- if part == 'all' -%}
             {%- do lines.append('-- models/staging/' ~ result.model_name ~ '.sql') -%}
@@ -58,6 +63,11 @@
                 {%- do lines.append('') -%}
                 {%- do lines.append('# snapshots/_' ~ result.snapshot_name ~ '.yml') -%}
                 {%- do lines.append(result.snapshot_yml | trim) -%}
+            {%- endif -%}
+            {%- if result.versions_sql -%}
+                {%- do lines.append('') -%}
+                {%- do lines.append('-- models/staging/' ~ result.model_name ~ '_versions.sql') -%}
+                {%- do lines.append(result.versions_sql | trim) -%}
             {%- endif -%}
         {%- else -%}
             {%- do lines.append(result[parts[part]] | trim) -%}

@@ -27,6 +27,7 @@
                 {%- do lines.append(result.model_sql | trim) -%}
                 {%- do lines.append(result.schema_yml | trim) -%}
                 {%- if result.snapshot_yml -%}{%- do lines.append(result.snapshot_yml | trim) -%}{%- endif -%}
+                {%- if result.versions_sql -%}{%- do lines.append(result.versions_sql | trim) -%}{%- endif -%}
             {%- endfor -%}
             {{ print(lines | join('\n\n') ~ '\n') }}
         {%- endif -%}

@@ -93,7 +93,12 @@
     {%- do model.update({'config': {'tags': fields.tags, 'meta': {'dbt_migrate': meta}}}) -%}
     {%- if model_tests -%}{%- do model.update({'data_tests': model_tests}) -%}{%- endif -%}
     {%- set column_entries = [] -%}
-    {%- for name in column_order -%}{%- do column_entries.append(columns[name]) -%}{%- endfor -%}
+    {%- for name in column_order -%}
+        {%- set entry = columns[name] -%}
+        {#- a name SQL must quote (SQL Server's [WWI City ID]): the generic tests write it quoted -#}
+        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', entry['name']) -%}{%- do entry.update({'quote': true}) -%}{%- endif -%}
+        {%- do column_entries.append(entry) -%}
+    {%- endfor -%}
     {%- if column_entries -%}{%- do model.update({'columns': column_entries}) -%}{%- endif -%}
     {{ return(model) }}
 {% endmacro %}

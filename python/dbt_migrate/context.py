@@ -21,6 +21,7 @@ from .contracts import (
 )
 from .convert.relations import Resolver
 from .convert.types import target_type
+from .convert.upsert import recognise_slice
 from .errors import InputError, MigrateError, NotReadyError
 from .escaping import (
     check_model_name,
@@ -76,7 +77,13 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
     code = legacy_code_for(mp, table, wh.source_dialect)
     profile = table.profile
     classification = profile.classification.resolved_kind
-    materialized = MATERIALIZATIONS[classification]
+    # A DELETE-then-INSERT reload of slices is incremental delete+insert on the slice columns.
+    reload = (
+        recognise_slice([s.sql for s in code.statements if s.action == "migrate"], table.key, wh.source_dialect)
+        if classification != "dim_scd2"
+        else None
+    )
+    materialized = "incremental" if reload else MATERIALIZATIONS[classification]
     incremental = materialized == "incremental"
     resolver = wh.resolver(f"{table.schema_}.{table.name}", incremental)
     model_name = wh.targets.get(table.key) or model_name_for(table.name)
@@ -129,8 +136,9 @@ def build_context(wh: Warehouse, table_name: str | TableId) -> Context:
         materialization=Materialization(
             classification=classification,
             materialized=materialized,
-            unique_key=unique_key_for(table) if classification in KEYED else None,
+            unique_key=reload or (unique_key_for(table) if classification in KEYED else None),
             watermark=profile.watermark[0] if profile.watermark else None,
+            incremental_strategy="delete+insert" if reload else None,
         ),
         statements=code.statements,
         proc_body=wh.ddl_procedures.get(code.proc_body_key, "") if code.proc_body_key else "",

@@ -33,6 +33,8 @@ class Materialization(_Contract):
     materialized: str
     unique_key: list[str] | None = None
     watermark: str | None = None
+    # Set when the procedure's shape decides the strategy (a slice reload: ``delete+insert``).
+    incremental_strategy: str | None = None
 
 
 class ContextColumn(_Contract):

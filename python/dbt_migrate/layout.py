@@ -29,6 +29,7 @@ LEDGER_FILE = Path(".dbt-migrate") / "written.json"
 STORED_CONTEXT_DIR = Path("analyses") / "dbt_migrate"
 RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
+VERSIONS_SUFFIX = "_versions"
 
 
 def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
@@ -86,6 +87,11 @@ def stored_context_sql(dbt_dir: Path, model: str) -> Path:
 def stored_context_yml(dbt_dir: Path, model: str) -> Path:
     """``analyses/dbt_migrate/_dbt_migrate_context__<model>.yml``: its meta, the stored context itself."""
     return _named(dbt_dir, STORED_CONTEXT_DIR, model, f"_dbt_migrate_context__{model}.yml")
+
+
+def versions_model(model: str) -> str:
+    """``<model>_versions``: the view adding a legacy current flag over snapshot ``<model>``."""
+    return f"{model}{VERSIONS_SUFFIX}"
 
 
 def inside(root: Path, path: Path) -> Path:

@@ -60,8 +60,9 @@ def normalize_name(name: str | TableId) -> str:
 
 @lru_cache(maxsize=65536)
 def model_name_for(table: str) -> str:
-    """A target ``silver.DimStore`` becomes the model ``dimstore`` (lower-case table name)."""
-    return split_name(table)[1].lower()
+    """A target ``silver.DimStore`` becomes the model ``dimstore`` (lower-case table name; a space,
+    as in SQL Server's ``[Stock Item]``, becomes ``_``: ``stock_item``)."""
+    return split_name(table)[1].lower().replace(" ", "_")
 
 
 def model_names(tables: Iterable[str]) -> dict[str, str]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from . import layout
 from .dbt import DbtOutcome, DbtProject
 from .errors import MigrateError
 
@@ -29,6 +31,16 @@ class Rendered:
     schema_yml: str
     snapshot_name: str | None = None
     snapshot_yml: str | None = None
+    versions_sql: str | None = None  # the current-flag view over an SCD2 snapshot
+
+    def snapshot_files(self, dbt_dir: Path, model_name: str) -> dict[Path, str]:
+        """The snapshot's YAML and, when the legacy table has a current flag, the view adding it."""
+        files: dict[Path, str] = {}
+        if self.snapshot_yml:
+            files[layout.snapshot_yaml(dbt_dir, model_name)] = self.snapshot_yml
+        if self.versions_sql:
+            files[layout.model_sql(dbt_dir, layout.versions_model(model_name))] = self.versions_sql
+        return files
 
 
 def _marked(outcome: DbtOutcome, marker: str) -> Any:
@@ -58,6 +70,7 @@ def render_models(dbt: DbtProject, items: list[dict[str, Any]], manifest: Any = 
             schema_yml=r["schema_yml"],
             snapshot_name=r.get("snapshot_name"),
             snapshot_yml=r.get("snapshot_yml"),
+            versions_sql=r.get("versions_sql"),
         )
         rendered[item.snapshot_name or item.model_name] = item
     return rendered

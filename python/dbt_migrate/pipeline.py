@@ -16,7 +16,7 @@ from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .catalog import MigrationProject
 from .context import build_context
-from .convert import Conversion, convert_context, restrict_givens
+from .convert import Conversion, convert_context, render_item, restrict_givens
 from .dbt import DbtOutcome, DbtProject, build_selection, dbt_info, source_relations
 from .errors import InputError, MigrateError
 from .items import Item, error_result, mark_interrupted
@@ -233,7 +233,7 @@ class Pipeline:
         ready = [i for i in items if i.conversion and i.conversion.ok]
         if not ready:
             return
-        payload = [{"context": i.ctx.macro_payload(), "sql": i.conv.sql} for i in ready]
+        payload = [render_item(i.ctx, i.conv) for i in ready]
         try:
             rendered = render_models(self.dbt, payload, manifest=manifest)
         except RenderError as exc:
@@ -284,8 +284,7 @@ class Pipeline:
         files: dict[Path, str] = {layout.model_sql(self.dbt_dir, r.model_name): r.model_sql}
         yml = layout.model_yaml(self.dbt_dir, r.model_name)
         files[yml] = merge_schema_yml(yml.read_text(encoding="utf-8") if yml.is_file() else None, r.schema_yml, yml)
-        if r.snapshot_yml:
-            files[layout.snapshot_yaml(self.dbt_dir, ctx.model_name)] = r.snapshot_yml
+        files.update(r.snapshot_files(self.dbt_dir, ctx.model_name))
         return files | stored_context.files(self.dbt_dir, ctx.table, ctx.model_name, payload)  # for dbt-only use
 
     def _record_generated(self, item: Item, r: Any) -> None:

@@ -6,21 +6,15 @@ import sqlglot
 from sqlglot import exp
 
 from ..names import normalize_name
-
-
-class NotConvertible(Exception):
-    """Rules cannot convert this; ``construct`` names what (dynamic SQL, cursor, ...)."""
-
-    def __init__(self, construct: str, detail: str = ""):
-        super().__init__(f"{construct}: {detail}" if detail else construct)
-        self.construct = construct
+from .errors import NotConvertible
+from .variables import check_resolved, declared_constants, inline_constants
 
 
 def parse_sql(sql: str, dialect: str) -> exp.Expr:
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
-    except sqlglot.errors.ParseError as exc:
-        raise NotConvertible("unparseable SQL", str(exc).splitlines()[0]) from exc
+    except sqlglot.errors.SqlglotError as exc:  # a parse or a tokenizer error
+        raise NotConvertible("unparseable SQL", (str(exc).splitlines() or [""])[0]) from exc
     if tree is None:
         raise NotConvertible("empty SQL")
     return tree
@@ -130,6 +124,14 @@ def _from_merge(stmt: exp.Merge) -> exp.Query:
     if not columns or len(columns) != len(values):
         raise NotConvertible("MERGE insert mapping", "insert column list and VALUES differ in length")
     alias = using.alias or "src"
+    with_ = stmt.args.get("with_") or stmt.args.get("with")
+    query = _from_merge_using(using, alias, columns, values)
+    if with_ is not None:  # WITH x AS (...) MERGE ... USING x: the CTE goes with the rows
+        query.set("with_", with_.copy())
+    return query
+
+
+def _from_merge_using(using: exp.Expr, alias: str, columns: list[str], values: list[exp.Expr]) -> exp.Query:
     if isinstance(using, exp.Subquery):
         inner = using.this
         if isinstance(inner, exp.Select) and all(
@@ -143,7 +145,7 @@ def _from_merge(stmt: exp.Merge) -> exp.Query:
                     "expressions", [_named(by_name[v.name.lower()].copy(), col) for v, col in zip(values, columns)]
                 )
                 return inner
-        source: exp.Expression = exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        source: exp.Expr = exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
     else:
         source = using.copy()
     return exp.select(*[_named(v.copy(), col) for v, col in zip(values, columns)]).from_(source)
@@ -197,6 +199,12 @@ def _apply_update(
     ``matched`` is the INNER JOIN conditions plus the WHERE (a LEFT JOIN row matches them only when
     the UPDATE would have touched it)."""
     alias, from_ = _target_alias(update, target_key)
+    update = update.copy()
+    from_ = update.args.get("from_") or update.args.get("from")
+    for ref in update.find_all(exp.Column):  # silver.DimSku.SkuID -> DimSku.SkuID
+        if ref.args.get("db") and normalize_name(f"{ref.db}.{ref.table}") == target_key:
+            ref.set("db", None)
+            ref.set("table", exp.to_identifier(alias))
     columns = _output_columns(current)
     name = "loaded"
     n = 2
@@ -206,8 +214,18 @@ def _apply_update(
     ctes.append(exp.CTE(this=current, alias=exp.TableAlias(this=exp.to_identifier(name))))
     matched: list[exp.Expression] = []
     joins: list[exp.Join] = []
-    join_nodes = (from_.this.args.get("joins") or []) if from_ is not None else []
-    join_nodes = list(join_nodes) + list(update.args.get("joins") or [])
+    join_nodes = list((from_.this.args.get("joins") or []) if from_ is not None else [])
+    join_nodes += list(update.args.get("joins") or [])
+    first = from_.this if from_ is not None else None
+    if first is not None and not (
+        isinstance(first, exp.Table) and _table_key(first) == target_key and first.alias_or_name == alias
+    ):
+        # UPDATE target SET ... FROM other WHERE <cond>: the target meets ``other`` where <cond> holds.
+        first = first.copy()
+        first.set("joins", None)
+        where = update.args.get("where")
+        on = where.this.copy() if where is not None else exp.true()
+        join_nodes.insert(0, exp.Join(this=first, on=on, side="LEFT"))
     for j in join_nodes:
         j = j.copy()
         kind = (j.args.get("kind") or "").upper()
@@ -277,8 +295,11 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             taken.add(cte.alias.lower())
             ctes.append(cte)
 
-    for sql in statements:
-        tree = parse_sql(sql, dialect)
+    trees = [parse_sql(sql, dialect) for sql in statements]
+    constants = declared_constants(trees)
+    input_updates: dict[str, tuple[str, dict[str, exp.Expr]]] = {}
+    for tree in trees:
+        tree = check_resolved(inline_constants(tree, constants))
         query: exp.Query | None = None
         staging: str | None = None
         if isinstance(tree, exp.Insert):
@@ -296,6 +317,8 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             if staging is None and _table_key(into) != target_key:
                 continue
             query = _from_select_into(tree)
+        elif isinstance(tree, exp.Update) and _input_update(tree, target_key, input_updates):
+            continue
         elif isinstance(tree, exp.Update):
             _rename_staging(tree)
             if current is None:
@@ -310,6 +333,7 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
             raise NotConvertible(tree.name.upper() or "command", "statement sqlglot reads as an opaque command")
         else:
             raise NotConvertible(tree.key.upper(), "no rule for this statement type yet")
+        _apply_input_updates(query, input_updates)
         _rename_staging(query)
         found, query = _lift_with(query)
         add_ctes(found)
@@ -323,6 +347,52 @@ def derive_select(statements: list[str], target: str, dialect: str) -> exp.Query
         current = current.copy()
         current.set("with_", exp.With(expressions=ctes))
     return current
+
+
+def _input_update(update: exp.Update, target_key: str, found: dict[str, tuple[str, dict[str, exp.Expr]]]) -> bool:
+    """``UPDATE s SET s.c = <expr> FROM input AS s`` of an input (not the target), with no join or
+    filter: recorded in ``found`` (input key -> (alias, column -> value)); True when it is one."""
+    from_ = update.args.get("from_") or update.args.get("from")
+    updated = update.this.alias_or_name.lower()
+    table = from_.this if from_ is not None else update.this
+    if from_ is not None and not (isinstance(table, exp.Table) and table.alias_or_name.lower() == updated):
+        return False
+    key = _table_key(table) if isinstance(table, exp.Table) else None
+    if key is None or key == target_key:
+        return False
+    if update.args.get("where") is not None or update.args.get("joins") or table.args.get("joins"):
+        raise NotConvertible("UPDATE of an input with a join or filter", update.sql("tsql")[:80])
+    sets: dict[str, exp.Expr] = {}
+    for eq in update.expressions:
+        if not isinstance(eq, exp.EQ) or not isinstance(eq.this, exp.Column):
+            raise NotConvertible("UPDATE SET", eq.sql("tsql"))
+        sets[eq.this.name.lower()] = eq.expression
+    found[key] = (table.alias_or_name, sets)
+    return True
+
+
+def _apply_input_updates(query: exp.Expr, updates: dict[str, tuple[str, dict[str, exp.Expr]]]) -> None:
+    """Reads of an input an earlier UPDATE rewrote see the rewritten values: each updated column
+    read from it becomes the UPDATE's expression (its alias renamed to the reading one)."""
+    for table in list(query.find_all(exp.Table)) if updates else []:
+        key = _table_key(table)
+        select = table.find_ancestor(exp.Select)
+        if key not in updates or select is None:
+            continue
+        alias, sets = updates[key]
+        reading = table.alias_or_name
+        from_ = select.args.get("from_") or select.args.get("from")
+        single = from_ is not None and not select.args.get("joins") and not from_.this.args.get("joins")
+        for col in list(select.find_all(exp.Column)):
+            if col.find_ancestor(exp.Select) is not select or col.name.lower() not in sets:
+                continue
+            if not (col.table.lower() == reading.lower() or (not col.table and single)):
+                continue
+            value = sets[col.name.lower()].copy()
+            for inner in value.find_all(exp.Column):
+                if inner.table.lower() == alias.lower():
+                    inner.set("table", exp.to_identifier(reading))
+            col.replace(exp.alias_(value, col.name) if col.parent is select else value)
 
 
 def drop_self_reads(query: exp.Query, target: str) -> list[str]:

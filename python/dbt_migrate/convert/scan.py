@@ -87,7 +87,8 @@ def scan_body(body: str, dialect: str = "tsql") -> list[Finding]:
                 "SYS.SP_EXECUTESQL",
             ):
                 findings.append(Finding("dynamic SQL", _snippet(tokens, i)))
-            elif not (i > 0 and tokens[i - 1].token_type == TokenType.ALIAS):  # WITH EXECUTE AS OWNER
+            elif nxt.token_type != TokenType.ALIAS and not (i > 0 and tokens[i - 1].token_type == TokenType.ALIAS):
+                # (not the procedure option WITH EXECUTE AS OWNER)
                 findings.append(Finding("EXEC of another procedure", _snippet(tokens, i, limit=6)))
         elif (
             tok.token_type == TokenType.DECLARE

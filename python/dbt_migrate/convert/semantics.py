@@ -66,16 +66,42 @@ def _annotated(tree: exp.Expr, schema: Schema, dialect: str) -> tuple[Operands, 
     except Exception:
         return None
     types: Operands = {}
+    ctes = _cte_column_types(copy)
     for typed in copy.walk():
         if isinstance(typed, (exp.Add, exp.Div)) and _TYPED in typed.meta:
-            types[typed.meta[_TYPED]] = (typed.left.type, typed.right.type)
+            types[typed.meta[_TYPED]] = (_typed(typed.left, ctes), _typed(typed.right, ctes))
     for node in nodes:
         node.meta.pop(_TYPED, None)
     return types, nodes
 
 
+def _cte_column_types(tree: exp.Expr) -> dict[str, dict[str, exp.DataType | None]]:
+    """CTE name -> column -> type, from each CTE's first (anchor) SELECT: what a recursive CTE's
+    own columns are, which ``annotate_types`` leaves unknown where the CTE reads itself."""
+    out: dict[str, dict[str, exp.DataType | None]] = {}
+    for cte in tree.find_all(exp.CTE):
+        body = cte.this
+        while isinstance(body, exp.SetOperation):
+            body = body.left
+        if isinstance(body, exp.Select):
+            out[cte.alias_or_name.lower()] = {p.alias_or_name.lower(): p.type for p in body.expressions}
+    return out
+
+
+def _typed(node: exp.Expr, ctes: dict[str, dict[str, exp.DataType | None]]) -> exp.DataType | None:
+    """``node.type``, or for a column of a CTE whose type is unknown, the CTE anchor's type."""
+    t = node.type
+    if (t is not None and not t.is_type(exp.DataType.Type.UNKNOWN)) or not isinstance(node, exp.Column):
+        return t
+    select = node.find_ancestor(exp.Select)
+    for table in select.find_all(exp.Table) if select is not None else []:
+        if table.alias_or_name.lower() == node.table.lower() and table.name.lower() in ctes:
+            return ctes[table.name.lower()].get(node.name.lower(), t)
+    return t
+
+
 def _is_text(node: exp.Expr, t: exp.DataType | None) -> bool:
-    if isinstance(node, exp.Literal) and node.is_string:
+    if isinstance(node, exp.National) or (isinstance(node, exp.Literal) and node.is_string):
         return True
     if isinstance(node, exp.DPipe):
         return True

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import layout, yamlio
-from ..convert import NotConvertible, legacy_query
+from ..convert import NotConvertible, legacy_query, scd2_load
+from ..convert.statements import target_write_types
 from ..convert.types import normalize_types
 from ..names import normalize_name
 from ..warehouse import produced_columns
@@ -123,9 +124,11 @@ def check_model(
     f_legacy = structural.features(legacy, schema)
     f_model = structural.features(model, schema)
     table = wh.project.tables.get(normalize_name(ctx.table))
-    target_cols = produced_columns(table) if table is not None else []
+    scd2 = scd2_load(ctx)  # an SCD2 loader's version columns are the snapshot's, not the select's
+    versioned = {c.lower() for c in scd2.version_columns} if scd2 is not None else set()
+    target_cols = [c for c in (produced_columns(table) if table is not None else []) if c.lower() not in versioned]
     report.checks += structural.compare(f_legacy, f_model, target_cols)
-    kinds = [s.type.lower() for s in ctx.migrate_statements]
+    kinds = target_write_types(ctx.statements, ctx.table, ctx.source_dialect)  # (not an input's UPDATE)
     report.checks.append(structural.write_semantics(ctx.materialization, rendered.config, kinds, snapshot))
     if self_filters:
         uses = "dbt_migrate.watermark_filter" in model_text

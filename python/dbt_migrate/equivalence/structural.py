@@ -193,7 +193,10 @@ def write_semantics(
     mat: Materialization, config: dict[str, Any], statement_types: list[str], snapshot: dict[str, Any] | None = None
 ) -> Check:
     """INSERT/MERGE/UPDATE intent and the profile's classification vs the model's config."""
-    expected = MATERIALIZATIONS.get(mat.classification, mat.materialized)
+    # The shape of a slice reload decides its materialization (context: incremental delete+insert).
+    expected = (
+        mat.materialized if mat.incremental_strategy else MATERIALIZATIONS.get(mat.classification, mat.materialized)
+    )
     intent = "MERGE/UPDATE (upsert by key)" if {"merge", "update"} & set(statement_types) else "INSERT"
     if expected == "snapshot":
         if snapshot is None:
@@ -205,7 +208,7 @@ def write_semantics(
         return Check("write", "gap", f"{intent} as {mat.classification} expects {expected}; the model is {actual}")
     want = [k.lower() for k in (mat.unique_key or [])]
     key = cfg.get("unique_key")
-    have = [k.lower() for k in ([key] if isinstance(key, str) else list(key or []))]
+    have = [k.strip('"`[]').lower() for k in ([key] if isinstance(key, str) else list(key or []))]
     if want and sorted(want) != sorted(have):
         return Check("write", "gap", f"unique_key {have or 'none'} but the target's key is {want}")
     strategy = cfg.get("incremental_strategy")

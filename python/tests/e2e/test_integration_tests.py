@@ -310,7 +310,7 @@ def test_build_passes_every_model_seed_and_test(scenario):
     assert by_type["model"] == 12
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 27  # 20 hand-written (7 of them assert rendered text) + 7 rendered from schema_tests
+    assert by_type["test"] == 29  # 22 hand-written (9 of them assert rendered text) + 7 rendered from schema_tests
 
 
 def test_build_emits_no_deprecation_warnings(scenario):
@@ -337,7 +337,15 @@ def test_generate_models_logs_exactly_one_debug_line_with_every_result(scenario)
     by_name = {r["model_name"]: r for r in payloads[0]}
     assert list(by_name) == ["gen_dim_store", "gen_fct_events", "stg_gen_dim_store_history", "gen_dim_region"]
     for result in payloads[0]:
-        assert set(result) == {"model_name", "materialized", "model_sql", "schema_yml", "snapshot_name", "snapshot_yml"}
+        assert set(result) == {
+            "model_name",
+            "materialized",
+            "model_sql",
+            "schema_yml",
+            "snapshot_name",
+            "snapshot_yml",
+            "versions_sql",
+        }
 
     dim = by_name["gen_dim_store"]
     assert dim["materialized"] == "incremental"

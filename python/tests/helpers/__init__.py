@@ -48,7 +48,6 @@ group by cast(o.OrderDate as date)"""
 # Non-convertible corpus targets and a word the item error must contain (the construct, named).
 CORPUS_NON_CONVERTIBLE = {
     "silver.dimcalendar": "WHILE loop",
-    "silver.factwebeventdaily": "dynamic SQL",
     "silver.factcurrencyratelatest": "CURSOR",
     "silver.factdepartmentheadcount": "EXEC of another procedure",
     "silver.factpromotionusage": "TRY/CATCH",

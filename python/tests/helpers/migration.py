@@ -188,6 +188,10 @@ class ConvertCase:
         return list(refs.values())
 
     def write_project(self, root: Path) -> Path:
+        return write_cases_project(root, [self])
+
+    def catalogs(self) -> tuple[dict, dict, str, str]:
+        """(table catalog, procedure catalog, tables DDL, procedures DDL) of this case."""
         schema, name = split_name(self.target)
         proc_schema, proc_name = split_name(self.writer)
         ddl_text = "".join(f"{sql};\nGO\n" for sql in self.ddl)
@@ -223,9 +227,19 @@ class ConvertCase:
         procedures_ddl = (
             f"CREATE PROCEDURE [{proc_schema}].[{proc_name}]\nAS\nBEGIN\n    SET NOCOUNT ON;\n{body}END;\nGO\n"
         )
-        return write_migration_project(
-            root, tables=[table], procedures=[procedure], tables_ddl=ddl_text, procedures_ddl=procedures_ddl
-        )
+        return table, procedure, ddl_text, procedures_ddl
+
+
+def write_cases_project(root: Path, cases: list[ConvertCase]) -> Path:
+    """One migration project holding the targets of several cases (``fixtures/loads`` share one)."""
+    parts = [case.catalogs() for case in cases]
+    return write_migration_project(
+        root,
+        tables=[p[0] for p in parts],
+        procedures=[p[1] for p in parts],
+        tables_ddl="".join(p[2] for p in parts),
+        procedures_ddl="".join(p[3] for p in parts),
+    )
 
 
 def convert_fixture(path: Path, workdir: Path | None = None) -> str:
