@@ -59,6 +59,8 @@ class Output(_Model):
     equivalence: dict[str, Any] | None = None
     execution: Execution = Field(default_factory=Execution)
     llm: dict[str, Any] | None = None  # model, calls, tokens, cost: only when the LLM was used
+    # Only when the run paused the model: {waiting_for: [models], reason, cycle?: [a, b, a]}.
+    paused: dict[str, Any] | None = None
 
 
 class ItemResult(_Model):

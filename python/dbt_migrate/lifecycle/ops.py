@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..dbt import DbtProject, ExtractionFailed, manifest_inventory, static_dependencies
+from ..dbt import DbtProject, ExtractionFailed, jinja_syntax_error, manifest_inventory, static_dependencies
 from ..errors import InputError
 from ..project import Project
 from . import files, git, state
@@ -220,7 +220,12 @@ class Lifecycle:
                 model.deps = core.dependencies_from(found["refs"], found["sources"])
                 model.groups |= core.groups_from_configs(found["configs"])
             except ExtractionFailed as exc:
-                model.unreadable = f"dbt's static extractor cannot read its Jinja ({exc}); check it by hand"
+                broken = jinja_syntax_error(files.read_text(path))
+                model.unreadable = (
+                    f"dbt cannot parse its Jinja: {broken}"
+                    if broken
+                    else f"dbt's static extractor cannot read its Jinja ({exc}); check it by hand"
+                )
             sidecar = files.sidecar_for(path)
             if sidecar.is_file():
                 model.groups |= files.sidecar_tags(files.read_sidecar(sidecar))
@@ -614,8 +619,13 @@ class Lifecycle:
         )
         return f"migrate the missing dependencies ({', '.join(missing[:8])}), then `migrate restore {g}`"
 
-    def _write_doc(self, view: GroupView, status: str, log: state.LogEntry | None) -> bool:
+    def _write_doc(
+        self, view: GroupView, status: str, log: state.LogEntry | None, reasons: dict[str, str] | None = None
+    ) -> bool:
         prior = view.block.log if view.block else []
+        # A run's reason for a pause stays with the model until it is restored.
+        kept = {p.name: p.reason for p in view.block.paused if p.reason} if view.block else {}
+        reasons = {**kept, **(reasons or {})}
         block = state.StateBlock(
             group=view.group,
             status=status,
@@ -634,6 +644,7 @@ class Lifecycle:
                         if files.sidecar_for(self.dbt_dir / m.path).is_file()
                         else None
                     ),
+                    reason=reasons.get(m.name),
                 )
                 for m in sorted(view.paused, key=lambda m: m.name)
             ],
