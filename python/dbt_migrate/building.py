@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import closure
 from .dbt import DbtOutcome, build_selection, source_relations
 from .errors import InputError
-from .isolation import parse_culprits, relative
+from .isolation import dbt_message, parse_culprits, relative
 from .items import Item
 from .judge import BuildOutcome, attribute_blocked, judge
 from .lifecycle import auto
@@ -57,7 +57,7 @@ class Builder:
             if outcome.success and outcome.manifest is not None:
                 return outcome
             items, others = parse_culprits(outcome.exception_paths, outcome.errors, {}, self._project_files())
-            message = next(iter(items.values()), None) or _message(outcome)
+            message = next(iter(items.values()), None) or dbt_message(outcome.errors)
             if not others or not all(self.set_aside.add(rel, message) for rel in others):
                 break
         raise InputError(f"dbt project {self.p.dbt_dir} does not parse: " + "; ".join(outcome.errors[:3]))
@@ -175,7 +175,7 @@ class Builder:
             culprits, others = parse_culprits(outcome.exception_paths, outcome.errors, written, self._project_files())
             if not culprits and not others:
                 return outcome
-            message = next(iter(culprits.values()), None) or _message(outcome)
+            message = next(iter(culprits.values()), None) or dbt_message(outcome.errors)
             for rel in others:
                 self.set_aside.add(rel, message)
             why = {m: f"dbt cannot parse it: {msg}" for m, msg in culprits.items()}
@@ -211,8 +211,3 @@ def _failures(items: list[Item]) -> dict[str, str]:
         errors = i.result.errors or ["not generated"]
         out[i.ctx.model_name] = errors[0][:300]
     return out
-
-
-def _message(outcome: DbtOutcome) -> str:
-    text = " ".join(ln.strip() for e in outcome.errors for ln in e.splitlines() if ln.strip())
-    return text[:800] or "dbt parse failed"

@@ -61,7 +61,7 @@ def parse_culprits(
     text when the exception names no node (a YAML error names its file only in its message).
     Returns ({item: dbt's message}, [other files]).
     """
-    message = _first_line_block(errors)
+    message = dbt_message(errors)
     named = list(exception_paths)
     if not named:
         text = "\n".join(errors)
@@ -79,11 +79,12 @@ def parse_culprits(
     return items, others
 
 
-def _first_line_block(errors: Sequence[str]) -> str:
-    """dbt's message, compacted to a few lines for a result document."""
-    text = "\n".join(e.strip() for e in errors if e.strip()) or "dbt parse failed"
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return " ".join(lines[:6])[:800]
+def dbt_message(errors: Sequence[str]) -> str:
+    """dbt's message, each line once (dbt reports an error as an event and as its exception),
+    compacted to one line for a result document."""
+    lines = dict.fromkeys(ln.strip() for e in errors for ln in e.splitlines() if ln.strip())
+    lines.pop("Encountered an error:", None)
+    return " ".join(list(lines)[:8])[:800] or "dbt parse failed"
 
 
 def relative(base: Path, path: Path) -> str:
