@@ -401,6 +401,45 @@ def manifest_inventory(manifest: Any) -> ManifestInventory:
     return ManifestInventory(project_name=project_name, nodes=nodes, sources=sources)
 
 
+def saved_manifest_inventory(project_dir: Path, newer_than: float) -> ManifestInventory | None:
+    """The inventory of the manifest dbt last wrote (``target/manifest.json``) when it is newer
+    than ``newer_than`` (the newest change to the project's files); else None (parse instead)."""
+    import json
+
+    path = project_dir / "target" / "manifest.json"
+    try:
+        if path.stat().st_mtime < newer_than:
+            return None
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    nodes: list[ManifestNode] = []
+    for node in (data.get("nodes") or {}).values():
+        rtype = node.get("resource_type")
+        if rtype not in {"model", "snapshot", "seed"}:
+            continue
+        nodes.append(
+            ManifestNode(
+                unique_id=node["unique_id"],
+                name=node["name"],
+                resource_type=rtype,
+                package=node.get("package_name", ""),
+                path=node.get("original_file_path", ""),
+                tags=list(node.get("tags") or []),
+                version=version_text(node.get("version")),
+                latest_version=version_text(node.get("latest_version")),
+                refs=[
+                    {"name": r.get("name"), "package": r.get("package"), "version": version_text(r.get("version"))}
+                    for r in node.get("refs") or []
+                ],
+                sources=[(x[0], x[1]) for x in node.get("sources") or []],
+            )
+        )
+    sources = {(x["source_name"], x["name"]) for x in (data.get("sources") or {}).values()}
+    project_name = (data.get("metadata") or {}).get("project_name")
+    return ManifestInventory(project_name=project_name, nodes=nodes, sources=sources)
+
+
 class ExtractionFailed(Exception):
     """dbt's static extractor cannot read this Jinja (loops, variables, macros)."""
 

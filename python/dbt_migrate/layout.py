@@ -24,6 +24,7 @@ SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
 LEDGER_FILE = Path(".dbt-migrate") / "written.json"
 RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
+ITEM_INDEX_FILE = "items.json"
 
 
 def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
@@ -80,6 +81,11 @@ def runs_dir(root: Path) -> Path:
 def run_lock(root: Path) -> Path:
     """``<root>/.migration-runs/.lock``: held by the command that is writing into the project."""
     return runs_dir(root) / RUN_LOCK_FILE
+
+
+def item_index(root: Path) -> Path:
+    """``<root>/.migration-runs/items.json``: each item's latest status, for ``migrate status``."""
+    return runs_dir(root) / ITEM_INDEX_FILE
 
 
 def model_sql_candidates(model: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from .names import TableId
 from .package_render import render_models
 from .project import Project
 from .render_guard import check_rendered
-from .results import ItemResult, Output, RunDocument
+from .results import ItemResult, Output, RunDocument, update_item_index
 from .run_summary import summarize
 from .warehouse import Warehouse
 
@@ -404,4 +404,6 @@ def interrupted_before_start(project: Project, tables: list[TableId], wall: floa
 
 
 def write_run(project: Project, doc: RunDocument) -> Path:
-    return doc.write(project.runs_dir)
+    path = doc.write(project.runs_dir)
+    update_item_index(layout.item_index(project.root), doc)
+    return path

@@ -18,9 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..dbt import DbtProject, ExtractionFailed, jinja_syntax_error, manifest_inventory, static_dependencies
+from ..dbt import (
+    DbtProject,
+    ExtractionFailed,
+    jinja_syntax_error,
+    manifest_inventory,
+    saved_manifest_inventory,
+    static_dependencies,
+)
 from ..errors import InputError
+from ..layout import item_index
 from ..project import Project
+from ..results import read_item_index
+from ..rules import MIGRATED_TAG
 from . import files, git, state
 from . import readiness as core
 
@@ -135,6 +145,9 @@ class GroupStatus:
     state_document: str | None
     documented_status: str | None
     unresolved_active: list[str]
+    reasons: dict[str, str] = field(default_factory=dict)  # paused model -> why a run paused it
+    ok: list[str] = field(default_factory=list)  # models whose last run ended ok
+    failed: dict[str, str] = field(default_factory=dict)  # model (or item) -> why its last run failed
 
     def named(self, status: str) -> list[str]:
         return sorted(n for n, v in self.verdicts.items() if v.status == status)
@@ -148,10 +161,14 @@ class GroupStatus:
             "ready": self.named(core.READY),
             "blocked": self.named(core.BLOCKED),
             "investigate": self.named(core.INVESTIGATE),
-            "models": {n: verdict_json(v) for n, v in sorted(self.verdicts.items())},
+            "models": {
+                n: {**verdict_json(v), "paused_by_run": self.reasons.get(n)} for n, v in sorted(self.verdicts.items())
+            },
             "state_document": self.state_document,
             "documented_status": self.documented_status,
             "unresolved_active": self.unresolved_active,
+            "ok": self.ok,
+            "failed": self.failed,
         }
 
 
@@ -584,11 +601,16 @@ class Lifecycle:
     def status(self, group: str | None = None) -> list[GroupStatus]:
         docs = self._documents()
         paused_all = self.paused_models(docs)
-        parsed = self.parse()
+        parsed = self._saved_parse() or self.parse()
+        items = read_item_index(item_index(self.project.root))
         groups = [group] if group else sorted(set(docs) | {g for m in paused_all for g in m.groups})
+        if items and group is None and MIGRATED_TAG not in groups:
+            groups.append(MIGRATED_TAG)  # every model a run generates carries it
         out = []
         for g in groups:
             view = self.view(g, parsed, paused_all, docs)
+            reasons = {p.name: p.reason for p in view.block.paused if p.reason} if view.block else {}
+            mine = items if g == MIGRATED_TAG else {}
             out.append(
                 GroupStatus(
                     group=g,
@@ -599,9 +621,25 @@ class Lifecycle:
                     state_document=str(view.doc_path) if view.doc_text is not None else None,
                     documented_status=view.block.status if view.block else None,
                     unresolved_active=sorted({f"{u.name}: {u.target_name}" for u in parsed.unresolved if g in u.tags}),
+                    reasons=reasons,
+                    ok=sorted(i["model"] or k for k, i in mine.items() if i.get("status") == "ok"),
+                    failed={
+                        i["model"] or k: f"{i.get('reason') or i['status']}: {i.get('why', '')}"
+                        for k, i in sorted(mine.items())
+                        if i.get("status") in ("error", "partial")
+                    },
                 )
             )
         return out
+
+    def _saved_parse(self) -> Parsed | None:
+        """The project as dbt's last saved manifest shows it, when no file changed since (no dbt
+        run: ``migrate status`` on thousands of models answers in about a second)."""
+        newest = files.newest_change(self.layout)
+        inventory = saved_manifest_inventory(self.dbt_dir, newest)
+        if inventory is None:
+            return None
+        return Parsed(inventory, [], core.build_index(inventory))
 
     # -- state document ----------------------------------------------------------------------------
     @staticmethod
