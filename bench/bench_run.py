@@ -155,7 +155,8 @@ def compare_unconvertible(sizes: list[int], percent: int, jobs: int | None) -> N
                 f"{n:>5} {label:>14} {r['ok']:>5} {r['paused']:>6} {r['builds']:>6} {r['wall']:>8.1f} "
                 f"{per:>13.3f} {per / base:>6.2f}"
             )
-        print(f"  stages ({percent}% unconvertible): " + ", ".join(f"{k} {v:.1f}" for k, v in mixed["stages"].items()))
+        for label, r in (("all passing", passing), (f"{percent}% unconvertible", mixed)):
+            print(f"  stages ({label}): " + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
 
 
 if __name__ == "__main__":

@@ -31,10 +31,14 @@ def pause_models(lc: Lifecycle, models: dict[str, str]) -> list[Path]:
     """Skip each model (name -> its ``.sql`` path relative to the dbt project) as ``migrate pause``
     does; returns the YAML files whose text changed (the caller's ledger records them)."""
     changed: list[Path] = []
+    texts = {y: files.read_text(y) for y in files.yaml_files(lc.layout)}  # read once, not once a model
     for name, rel in models.items():
         if not (lc.dbt_dir / rel).is_file():
             continue
-        for p in lc._skip_model(rel, name):
+        candidates = [y for y, text in texts.items() if name in text]
+        for p in lc._skip_model(rel, name, candidates):
+            if p in texts and p.is_file():
+                texts[p] = files.read_text(p)
             if p.suffix in {".yml", ".yaml"} and p.is_file() and p not in changed:
                 changed.append(p)
     return changed

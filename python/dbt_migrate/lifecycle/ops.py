@@ -29,7 +29,6 @@ from ..dbt import (
 from ..errors import InputError
 from ..layout import item_index
 from ..project import Project
-from ..results import read_item_index
 from ..rules import MIGRATED_TAG
 from . import files, git, state
 from . import readiness as core
@@ -319,11 +318,12 @@ class Lifecycle:
             warnings=warnings,
         )
 
-    def _skip_model(self, rel_sql: str, model: str) -> list[Path]:
-        """Move a model's YAML entries into its sidecar, then rename it to ``.sql.skip``."""
+    def _skip_model(self, rel_sql: str, model: str, candidates: list[Path] | None = None) -> list[Path]:
+        """Move a model's YAML entries into its sidecar, then rename it to ``.sql.skip``.
+        ``candidates``: the YAML files that may hold them (default: every YAML file)."""
         sql = self.dbt_dir / rel_sql
         moved, touched = [], []
-        for yml in files.yaml_files(self.layout):
+        for yml in files.yaml_files(self.layout) if candidates is None else candidates:
             text = files.read_text(yml)
             if not files.entries_for(text, yml, model):
                 continue
@@ -602,6 +602,8 @@ class Lifecycle:
         docs = self._documents()
         paused_all = self.paused_models(docs)
         parsed = self._saved_parse() or self.parse()
+        from ..results import read_item_index  # (pydantic: only status needs it)
+
         items = read_item_index(item_index(self.project.root))
         groups = [group] if group else sorted(set(docs) | {g for m in paused_all for g in m.groups})
         if items and group is None and MIGRATED_TAG not in groups:
