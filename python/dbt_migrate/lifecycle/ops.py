@@ -383,7 +383,7 @@ class Lifecycle:
         has_doc = group in docs
         if not has_doc and not any(group in m.groups for m in paused_all):
             return None, None, "nothing"
-        parsed = self.parse()
+        parsed = self._saved_parse() or self.parse()  # dbt's last manifest when no file changed since
         mine_active = {u.name for u in parsed.unresolved}
         if mine_active:
             first = parsed.unresolved[0]
