@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -312,12 +313,15 @@ class Pipeline:
         ready = [i for i in items if i.selector and i.context is not None]
         sources = sources_of(wh)
         with self._timed("check (submit)"):
-            return {id(i): (i, i.conv.sql, self._pool.submit(wh, i.ctx, _written(i, sources))) for i in ready}
+            return {
+                id(i): (i, i.conv.sql, self._checked(i, partial(self._pool.submit, wh, i.ctx, _written(i, sources))))
+                for i in ready
+            }
 
     def _finish_checks(self, pending: dict[int, Any]) -> None:
         try:
             for item, submitted_sql, fut in pending.values():
-                report = self._pool.result(fut)
+                report = self._checked(item, partial(self._pool.result, fut))
                 # A model revised during the build loop was re-checked there; this report is stale.
                 if item.conversion is not None and item.conversion.sql == submitted_sql:
                     item.result.output.equivalence = report
@@ -330,8 +334,23 @@ class Pipeline:
         sources = sources_of(wh)
         for item in items:
             if item.selector and item.context is not None:
-                report = check_written(wh, item.context, self.dbt_dir, written=_written(item, sources))
-                item.result.output.equivalence = report.to_dict()
+                written = _written(item, sources)
+                item.result.output.equivalence = self._checked(
+                    item,
+                    partial(lambda c, w: check_written(wh, c, self.dbt_dir, written=w).to_dict(), item.ctx, written),
+                )
+
+    def _checked(self, item: Item, check: Callable[[], Any]) -> Any:
+        """One item's check; when the check itself fails, that item's report says so (a gap: nothing
+        proven) and the others go on. A Ctrl-C that surfaced as an error stops the run."""
+        try:
+            return check()
+        except Exception as exc:
+            if interrupts.interrupted_since(self._sigints):
+                raise
+            detail = f"the equivalence check itself failed: {type(exc).__name__}: {exc}"[:500]
+            item.result.warnings.append(detail)
+            return {"verdict": "gap", "checks": [{"check": "equivalence", "status": "gap", "detail": detail}]}
 
     # -- LLM ----------------------------------------------------------------------------------
     def _accounting(self, item: Item) -> Any:
