@@ -89,7 +89,8 @@ class RunDocument(_Model):
         for r in self.public()["results"]:
             paused = r["output"].get("paused")
             status = "paused" if paused else r["status"]
-            why = paused["reason"] if paused else "; ".join((r["errors"] + r["output"]["execution"]["dbt_errors"])[:2])
+            problems = r["errors"] + r["output"]["execution"]["dbt_errors"] or r["warnings"][-1:]
+            why = paused["reason"] if paused else "; ".join(problems[:2])
             out[r["item_id"]] = {
                 "model": r["output"].get("model_name"),
                 "status": status,
