@@ -24,7 +24,7 @@ SOURCES_FILE = MODELS_DIR / "_dbt_migrate__sources.yml"
 LEDGER_FILE = Path(".dbt-migrate") / "written.json"
 RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
-ITEM_INDEX_FILE = "items.json"
+ITEM_INDEX_FILE = "index/items.json"  # in a folder: `.migration-runs/*.json` are run documents only
 
 
 def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
@@ -84,7 +84,7 @@ def run_lock(root: Path) -> Path:
 
 
 def item_index(root: Path) -> Path:
-    """``<root>/.migration-runs/items.json``: each item's latest status, for ``migrate status``."""
+    """``<root>/.migration-runs/index/items.json``: each item's latest status, for ``migrate status``."""
     return runs_dir(root) / ITEM_INDEX_FILE
 
 
