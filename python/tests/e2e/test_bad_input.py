@@ -71,7 +71,10 @@ def _only_this_table_fails(root: Path, failing: str, *fragments: str) -> dict:
     for fragment in fragments:
         assert fragment in message, message
     others = [r for key, r in results.items() if key != failing]
-    assert others and all(r["status"] == "ok" for r in others), others
+    assert others, results
+    for r in others:  # ok, or (issue 15) paused while it waits for the failing table's model
+        waits = (r["output"].get("paused") or {}).get("waiting_for", [])
+        assert r["status"] == "ok" or (r["reason"] == "paused" and waits == [failing.split(".")[1]]), r
     return bad
 
 
