@@ -401,6 +401,45 @@ def manifest_inventory(manifest: Any) -> ManifestInventory:
     return ManifestInventory(project_name=project_name, nodes=nodes, sources=sources)
 
 
+def saved_manifest_inventory(project_dir: Path, newer_than: float) -> ManifestInventory | None:
+    """The inventory of the manifest dbt last wrote (``target/manifest.json``) when it is newer
+    than ``newer_than`` (the newest change to the project's files); else None (parse instead)."""
+    import json
+
+    path = project_dir / "target" / "manifest.json"
+    try:
+        if path.stat().st_mtime < newer_than:
+            return None
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    nodes: list[ManifestNode] = []
+    for node in (data.get("nodes") or {}).values():
+        rtype = node.get("resource_type")
+        if rtype not in {"model", "snapshot", "seed"}:
+            continue
+        nodes.append(
+            ManifestNode(
+                unique_id=node["unique_id"],
+                name=node["name"],
+                resource_type=rtype,
+                package=node.get("package_name", ""),
+                path=node.get("original_file_path", ""),
+                tags=list(node.get("tags") or []),
+                version=version_text(node.get("version")),
+                latest_version=version_text(node.get("latest_version")),
+                refs=[
+                    {"name": r.get("name"), "package": r.get("package"), "version": version_text(r.get("version"))}
+                    for r in node.get("refs") or []
+                ],
+                sources=[(x[0], x[1]) for x in node.get("sources") or []],
+            )
+        )
+    sources = {(x["source_name"], x["name"]) for x in (data.get("sources") or {}).values()}
+    project_name = (data.get("metadata") or {}).get("project_name")
+    return ManifestInventory(project_name=project_name, nodes=nodes, sources=sources)
+
+
 class ExtractionFailed(Exception):
     """dbt's static extractor cannot read this Jinja (loops, variables, macros)."""
 
@@ -427,13 +466,65 @@ def static_dependencies(sql: str) -> dict:
     try:
         raw = py_extract_from_source(text)
     except ExtractionError as exc:
-        raise ExtractionFailed(str(exc)) from exc
+        raw = _jinja_calls(text)  # other Jinja beside them ({{ invocation_id }}, macros): read the tree
+        if raw is None:
+            raise ExtractionFailed(str(exc)) from exc
     refs = [
         {"name": r["name"], "package": r.get("package"), "version": version_text(r.get("version"))}
         for r in raw.get("refs", [])
     ]
     sources = sorted((s[0], s[1]) for s in raw.get("sources", set()))
     return {"refs": refs, "sources": sources, "configs": list(raw.get("configs", []))}
+
+
+def _jinja_calls(text: str) -> dict | None:
+    """refs, sources and configs read from dbt's Jinja tree when the text holds other Jinja too
+    (``{{ invocation_id }}``, ``{{ dbt.current_timestamp() }}``): only calls whose arguments are all
+    literals count; None when a ref/source/config call has any other argument, or the text does
+    not parse (then nobody can say statically what it depends on)."""
+    import jinja2
+    from dbt_common.clients.jinja import get_environment
+    from jinja2 import nodes
+
+    try:
+        tree = get_environment().parse(text)
+    except jinja2.TemplateSyntaxError:
+        return None
+    out: dict = {"refs": [], "sources": set(), "configs": []}
+    for call in tree.find_all(nodes.Call):
+        name = call.node.name if isinstance(call.node, nodes.Name) else None
+        if name not in {"ref", "source", "config"}:
+            continue
+        try:
+            args = [a.as_const() for a in call.args]
+            kwargs = {k.key: k.value.as_const() for k in call.kwargs}
+        except nodes.Impossible:
+            return None
+        if name == "ref" and 1 <= len(args) <= 2:
+            package, model = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+            out["refs"].append({"name": model, "package": package, "version": kwargs.get("version", kwargs.get("v"))})
+        elif name == "source" and len(args) == 2:
+            out["sources"].add((args[0], args[1]))
+        elif name == "config":
+            out["configs"] += list(kwargs.items())
+        else:
+            return None
+    return out
+
+
+def jinja_syntax_error(sql: str) -> str | None:
+    """The message dbt's Jinja environment gives for text it cannot parse (None when it parses):
+    what ``dbt parse`` would say of a model whose Jinja is broken, without a project parse."""
+    import jinja2
+    from dbt_common.clients.jinja import get_environment
+
+    try:
+        get_environment().parse(sql)
+    except jinja2.TemplateSyntaxError as exc:
+        if "unknown tag 'snapshot'" in str(exc.message):  # a snapshot block: dbt lexes those itself
+            return None
+        return f"{exc.message} (line {exc.lineno})"
+    return None
 
 
 # -- manifest helpers: what the sidecar reads from a parsed manifest -------------------------------

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import escaping, layout, stored_context
 from .artifacts import UserEditedError, write_all
+from .convert import render_item
 from .dbt import dbt_info
-from .errors import MigrateError
+from .errors import InputError, MigrateError
 from .names import TableId
 from .pipeline import Pipeline
 from .warehouse import Warehouse
@@ -32,6 +34,13 @@ class Exported:
 class Exporter(Pipeline):
     """A pipeline that stops after conversion and writes stored contexts instead of models."""
 
+    def _parse(self) -> Any:
+        """The project's manifest; export changes no model, so a project dbt cannot parse stops it."""
+        outcome = self.dbt.parse()
+        if not outcome.success or outcome.manifest is None:
+            raise InputError(f"dbt project {self.dbt_dir} does not parse: " + "; ".join(outcome.errors[:3]))
+        return outcome.manifest
+
     def export(self, tables: list[TableId]) -> Exported:
         out = Exported()
         self.items = []
@@ -47,7 +56,7 @@ class Exporter(Pipeline):
                 out.failed[key] = "; ".join(item.result.errors) or (item.result.reason or "not converted")
                 continue
             ctx = item.ctx
-            payload = {"context": ctx.macro_payload(), "sql": item.conv.sql}
+            payload = render_item(ctx, item.conv)  # what the run renders, SCD2 snapshot settings included
             try:
                 files = stored_context.files(self.dbt_dir, ctx.table, ctx.model_name, payload)
                 out.written[ctx.table] = write_all(self.ledger, files, force=self.force)

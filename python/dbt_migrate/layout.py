@@ -30,6 +30,7 @@ STORED_CONTEXT_DIR = Path("analyses") / "dbt_migrate"
 RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
 VERSIONS_SUFFIX = "_versions"
+ITEM_INDEX_FILE = "index/items.json"  # in a folder: `.migration-runs/*.json` are run documents only
 
 
 def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
@@ -122,6 +123,11 @@ def runs_dir(root: Path) -> Path:
 def run_lock(root: Path) -> Path:
     """``<root>/.migration-runs/.lock``: held by the command that is writing into the project."""
     return runs_dir(root) / RUN_LOCK_FILE
+
+
+def item_index(root: Path) -> Path:
+    """``<root>/.migration-runs/index/items.json``: each item's latest status, for ``migrate status``."""
+    return runs_dir(root) / ITEM_INDEX_FILE
 
 
 def model_sql_candidates(model: str) -> tuple[str, str]:

@@ -26,14 +26,20 @@ def upstream_targets(mp: MigrationProject, table: TableId) -> set[str]:
 
 
 def dependency_order(mp: MigrationProject, tables: list[TableId]) -> list[TableId]:
-    """``tables`` in dependency order (stable for independent tables); a cycle keeps input order."""
+    """``tables`` in dependency order (stable for independent tables); the edges of a cycle are
+    dropped (the run pauses its culprit), so the rest keeps its order."""
     by_key = {t.key: t for t in tables}
     graph = {k: upstream_targets(mp, t) & by_key.keys() for k, t in by_key.items()}
-    sorter = TopologicalSorter(graph)
-    try:
-        sorter.prepare()
-    except CycleError:
-        return list(tables)
+    while True:
+        sorter = TopologicalSorter(graph)
+        try:
+            sorter.prepare()
+            break
+        except CycleError as exc:
+            cycle = exc.args[1]  # [a, b, ..., a]
+            for node, nxt in zip(cycle, cycle[1:]):
+                graph[node].discard(nxt)
+                graph[nxt].discard(node)
     ordered: list[str] = []
     while sorter.is_active():
         ready = sorted(sorter.get_ready(), key=list(by_key).index)

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import escaping, interrupts, layout, rules, staging, stored_context, yamlio
+from . import escaping, interrupts, layout, staging, stored_context, yamlio
 from . import sources as source_decls
 from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
+from .building import Builder
 from .catalog import MigrationProject
 from .context import build_context
 from .convert import Conversion, convert_context, render_item, restrict_givens
-from .dbt import DbtOutcome, DbtProject, build_selection, dbt_info, source_relations
+from .dbt import DbtProject, dbt_info
 from .errors import InputError, MigrateError
+from .isolation import relative, render_isolating
 from .items import Item, error_result, mark_interrupted
-from .judge import BuildOutcome, apply_gaps, attribute_blocked, judge
+from .judge import apply_gaps
+from .lifecycle import auto
 from .names import TableId
-from .package_render import RenderError, create_empty_sources, render_models
+from .package_render import render_models
 from .project import Project
 from .render_guard import check_rendered
-from .results import ItemResult, Output, RunDocument
+from .results import ItemResult, Output, RunDocument, update_item_index
 from .run_summary import summarize
 from .warehouse import Warehouse
 
@@ -62,6 +66,7 @@ class Pipeline:
             self.llm_client = LlmClient(llm)
         self._manifest: Any = None
         self._wh: Warehouse | None = None
+        self.builder: Builder | None = None
         self.accept_gaps = accept_gaps
         self.build = build
         self.max_iterations = max_iterations
@@ -97,12 +102,6 @@ class Pipeline:
 
         return _Timer()
 
-    def _parse(self) -> Any:
-        outcome = self.dbt.parse()
-        if not outcome.success or outcome.manifest is None:
-            raise InputError(f"dbt project {self.dbt_dir} does not parse: " + "; ".join(outcome.errors[:3]))
-        return outcome.manifest
-
     def run(self, tables: list[TableId]) -> RunDocument:
         """Every stage for every table. Ctrl-C stops cleanly: files are written atomically, and the
         document returned says what finished (``summary.interrupted``, and the stage it stopped in
@@ -116,8 +115,9 @@ class Pipeline:
             from .equivalence.pool import CheckPool
 
             self._pool = CheckPool(self.project.root, self.dbt_dir, self.jobs, len(tables))
+            builder = self.builder = Builder(self)
             with self._timed("parse"):
-                manifest = self._parse()
+                manifest = builder.parse()
             wh = Warehouse(self.mp, dbt_info(manifest))
             self._manifest, self._wh = manifest, wh
             self._contexts(wh, tables)
@@ -126,10 +126,12 @@ class Pipeline:
                 self._declare_sources(wh, self.items)
             with self._timed("render"):
                 self._render_and_write(self.items, manifest)
+            with self._timed("closure"):
+                builder.hold(self.items)
             # Checks read only the written files: they run in workers while dbt builds.
             pending = self._start_checks(wh, self.items)
             if self.build:
-                self._build_loop(self.items)
+                builder.loop(self.items)
             with self._timed("check (waiting)"):
                 self._finish_checks(pending)
             apply_gaps(self.items, self.accept_gaps)
@@ -146,8 +148,11 @@ class Pipeline:
         finally:
             if self._pool is not None:
                 self._pool.close(cancel=True)  # interrupted or failed: no worker outlives the run
+            unparsable = self.builder.finish() if self.builder is not None else []
         doc.results = [i.result for i in self.items]
         doc.summary = summarize(self.items, time.perf_counter() - started, self.timings, self._workers(), self.dbt)
+        doc.summary["project_errors"] = unparsable  # the user's files dbt could not parse (set aside)
+        doc.summary["restored"] = self.builder.restored if self.builder is not None else []
         doc.summary["interrupted"] = interrupted or interrupts.interrupted_since(self._sigints)
         if doc.summary["interrupted"]:
             doc.summary["interrupted_during"] = self.stage
@@ -234,13 +239,12 @@ class Pipeline:
         if not ready:
             return
         payload = [render_item(i.ctx, i.conv) for i in ready]
-        try:
-            rendered = render_models(self.dbt, payload, manifest=manifest)
-        except RenderError as exc:
-            for i in ready:
-                i.result.errors.append(str(exc))
-            return
+        rendered, failures = render_isolating(lambda batch: render_models(self.dbt, batch, manifest=manifest), payload)
         for n, item in enumerate(ready, 1):
+            if n - 1 in failures:  # this item alone makes the package's macro fail
+                item.result.reason = "render_failed"
+                item.result.errors.append(failures[n - 1])
+                continue
             ctx = item.ctx
             r = rendered.get(ctx.model_name)
             if r is None:
@@ -255,6 +259,9 @@ class Pipeline:
             try:
                 check_rendered(item, r)
                 files = self._files_for(ctx, r, payload[n - 1])
+                if self.builder is not None:  # paused by an earlier run: back in place, then rewritten
+                    rel = relative(self.dbt_dir, layout.model_sql(self.dbt_dir, r.model_name))
+                    auto.unpause_before_rewrite(self.builder.lc, rel, self.ledger)
                 write_all(self.ledger, files, force=self.force)
             except UserEditedError as exc:
                 item.result.errors.append(str(exc))
@@ -305,12 +312,15 @@ class Pipeline:
         ready = [i for i in items if i.selector and i.context is not None]
         sources = sources_of(wh)
         with self._timed("check (submit)"):
-            return {id(i): (i, i.conv.sql, self._pool.submit(wh, i.ctx, _written(i, sources))) for i in ready}
+            return {
+                id(i): (i, i.conv.sql, self._checked(i, partial(self._pool.submit, wh, i.ctx, _written(i, sources))))
+                for i in ready
+            }
 
     def _finish_checks(self, pending: dict[int, Any]) -> None:
         try:
             for item, submitted_sql, fut in pending.values():
-                report = self._pool.result(fut)
+                report = self._checked(item, partial(self._pool.result, fut))
                 # A model revised during the build loop was re-checked there; this report is stale.
                 if item.conversion is not None and item.conversion.sql == submitted_sql:
                     item.result.output.equivalence = report
@@ -323,35 +333,23 @@ class Pipeline:
         sources = sources_of(wh)
         for item in items:
             if item.selector and item.context is not None:
-                report = check_written(wh, item.context, self.dbt_dir, written=_written(item, sources))
-                item.result.output.equivalence = report.to_dict()
+                written = _written(item, sources)
+                item.result.output.equivalence = self._checked(
+                    item,
+                    partial(lambda c, w: check_written(wh, c, self.dbt_dir, written=w).to_dict(), item.ctx, written),
+                )
 
-    # -- build ---------------------------------------------------------------------------------
-    def _build_loop(self, items: list[Item]) -> None:
-        pending = [i for i in items if i.selector]
-        iteration = 0
-        while pending:
-            outcome = self._build(pending)
-            failed = [i for i in pending if not judge(i, outcome)]
-            attribute_blocked(failed)
-            self.progress("build", len(pending) - len(failed), len(pending))
-            self._revising = set()
-            # Deterministic generation gives the same answer twice: without a reviser (the LLM
-            # path), a failure is final after the first build.
-            iteration += 1
-            if iteration >= self.max_iterations:
-                break
-            self._revising = {id(i) for i in failed}  # not finished while the LLM revises them
-            revised = [i for i in failed if self._revise(i, iteration)]
-            self._revising = {id(i) for i in revised}
-            if not revised:
-                break
-            self._render_and_write(revised, self._manifest)
-            if self._wh is not None:
-                self._check_equivalence(self._wh, revised)
-            for i in revised:
-                i.result.output.execution.self_correction_iterations = iteration
-            pending = revised
+    def _checked(self, item: Item, check: Callable[[], Any]) -> Any:
+        """One item's check; when the check itself fails, that item's report says so (a gap: nothing
+        proven) and the others go on. A Ctrl-C that surfaced as an error stops the run."""
+        try:
+            return check()
+        except Exception as exc:
+            if interrupts.interrupted_since(self._sigints):
+                raise
+            detail = f"the equivalence check itself failed: {type(exc).__name__}: {exc}"[:500]
+            item.result.warnings.append(detail)
+            return {"verdict": "gap", "checks": [{"check": "equivalence", "status": "gap", "detail": detail}]}
 
     # -- LLM ----------------------------------------------------------------------------------
     def _accounting(self, item: Item) -> Any:
@@ -400,28 +398,6 @@ class Pipeline:
         item.result.output.generated.model_sql.generator = "llm"
         return True
 
-    def _build(self, items: list[Item]) -> BuildOutcome:
-        with self._timed("build: parse"):
-            parsed = self.dbt.parse()
-        if not parsed.success:
-            return BuildOutcome(parse_errors=parsed.errors)
-        manifest = parsed.manifest
-        if manifest.metadata.adapter_type == "duckdb":
-            try:
-                with self._timed("build: empty sources"):
-                    create_empty_sources(self.dbt, source_relations(manifest), manifest=manifest)
-            except RenderError as exc:
-                return BuildOutcome(parse_errors=[str(exc)])
-        names = [i.model for i in items]
-        compiled = None
-        if self.separate_compile:
-            compiled = self.dbt.compile(names, manifest=manifest)
-            if not compiled.success and compiled.connection_failed:
-                compiled = DbtOutcome(command="compile", success=True)  # offline: parse passed
-        with self._timed("build: dbt build"):
-            built = self.dbt.build(build_selection(manifest, names), manifest=manifest, extra=rules.SANDBOX_EXCLUDE)
-        return BuildOutcome(compile=compiled, build=built)
-
     def _workers(self) -> int:
         return self._pool.workers if self._pool is not None else 0
 
@@ -446,4 +422,6 @@ def interrupted_before_start(project: Project, tables: list[TableId], wall: floa
 
 
 def write_run(project: Project, doc: RunDocument) -> Path:
-    return doc.write(project.runs_dir)
+    path = doc.write(project.runs_dir)
+    update_item_index(layout.item_index(project.root), doc)
+    return path

@@ -59,6 +59,8 @@ class Output(_Model):
     equivalence: dict[str, Any] | None = None
     execution: Execution = Field(default_factory=Execution)
     llm: dict[str, Any] | None = None  # model, calls, tokens, cost: only when the LLM was used
+    # Only when the run paused the model: {waiting_for: [models], reason, cycle?: [a, b, a]}.
+    paused: dict[str, Any] | None = None
 
 
 class ItemResult(_Model):
@@ -81,7 +83,41 @@ class RunDocument(_Model):
         atomic_write(path, json.dumps(self.public(), indent=2, ensure_ascii=False) + "\n")
         return path
 
+    def index_entries(self) -> dict[str, dict[str, Any]]:
+        """Each item's outcome in a line or two: what ``migrate status`` shows per group."""
+        out = {}
+        for r in self.public()["results"]:
+            paused = r["output"].get("paused")
+            status = "paused" if paused else r["status"]
+            problems = r["errors"] + r["output"]["execution"]["dbt_errors"] or r["warnings"][-1:]
+            why = paused["reason"] if paused else "; ".join(problems[:2])
+            out[r["item_id"]] = {
+                "model": r["output"].get("model_name"),
+                "status": status,
+                "reason": r.get("reason"),
+                "why": why[:500],
+                "run_id": self.run_id,
+            }
+        return out
+
     def public(self) -> dict[str, Any]:
         """The document as JSON data with every secret environment value scrubbed (``redaction``)."""
         data: dict[str, Any] = redact_data(self.model_dump(mode="json"))
         return data
+
+
+def update_item_index(path: Path, doc: RunDocument) -> None:
+    """Merge a run's outcomes into the item index (``layout.item_index``): one small file that
+    ``migrate status`` reads instead of every run document."""
+    index = read_item_index(path)
+    index.update(doc.index_entries())
+    atomic_write(path, json.dumps(index, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def read_item_index(path: Path) -> dict[str, dict[str, Any]]:
+    """The item index; empty when there is none yet (or it is unreadable: the next run rewrites it)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}

@@ -13,13 +13,14 @@ def summarize(
     items: list[Item], wall: float, timings: dict[str, float], workers: int, dbt: DbtProject
 ) -> dict[str, Any]:
     """The run document's ``summary``: counts, unit tests, stage times, memory, dbt invocations."""
-    counts = {"ok": 0, "partial": 0, "error": 0}
+    counts = {"ok": 0, "partial": 0, "error": 0, "paused": 0}
     by_class: dict[str, dict[str, int]] = {}
     units = {"total": 0, "passed": 0}
     for i in items:
-        counts[i.result.status] += 1
+        status = "paused" if i.result.output.paused is not None else i.result.status  # counted apart
+        counts[status] += 1
         kind = i.context.materialization.classification if i.context else "unknown"
-        by_class.setdefault(kind, {"ok": 0, "partial": 0, "error": 0})[i.result.status] += 1
+        by_class.setdefault(kind, {"ok": 0, "partial": 0, "error": 0, "paused": 0})[status] += 1
         units["total"] += i.result.output.execution.unit_tests.total
         units["passed"] += i.result.output.execution.unit_tests.passed
     return {

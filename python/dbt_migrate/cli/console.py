@@ -86,13 +86,14 @@ def print_run(doc: Any, path: Path) -> None:
     for r in doc.results:
         out = r.output
         ut = out.execution.unit_tests
-        colour = {"ok": "green", "partial": "yellow", "error": "red"}[r.status]
+        status = "paused" if out.paused is not None else r.status
+        colour = {"ok": "green", "partial": "yellow", "error": "red", "paused": "blue"}[status]
         table.add_row(
             escape(out.table_ref),
             out.model_name or "-",
             out.generated.model_sql.materialized or "-",
             f"{ut.passed}/{ut.total}",
-            f"[{colour}]{r.status}[/{colour}]",
+            f"[{colour}]{status}[/{colour}]",
         )
     console.print(table)
     for r in doc.results:
@@ -100,8 +101,17 @@ def print_run(doc: Any, path: Path) -> None:
             console.print(f"[red]{r.item_id}[/red]: {escape(e)}")
         for w in r.warnings:
             console.print(f"[yellow]{r.item_id}[/yellow]: {escape(w)}")
+    for bad in doc.summary.get("project_errors", []):
+        console.print(
+            f"[red]{escape(bad['file'])}[/red] (not a migrated model; set aside during this run, "
+            f"put back after it): dbt cannot parse it: {escape(bad['error'])}"
+        )
+    if doc.summary.get("restored"):
+        console.print("restored (their dependencies exist now): " + ", ".join(doc.summary["restored"]))
     _print_files(doc)
     _print_summary(doc.summary)
+    if doc.summary.get("counts", {}).get("paused"):
+        console.print("paused models: `migrate status dbt_migrate`; they come back by `migrate restore dbt_migrate`.")
     console.print(f"result: {escape(str(path))}")
 
 
@@ -129,10 +139,10 @@ def _print_summary(summary: dict) -> None:
     if not summary:
         return
     table = Table(title="summary")
-    for col in ("classification", "ok", "partial", "error"):
+    for col in ("classification", "ok", "partial", "error", "paused"):
         table.add_column(col)
     for kind, c in sorted(summary.get("by_classification", {}).items()):
-        table.add_row(kind, str(c["ok"]), str(c["partial"]), str(c["error"]))
+        table.add_row(kind, str(c["ok"]), str(c["partial"]), str(c["error"]), str(c.get("paused", 0)))
     console.print(table)
     units = summary.get("unit_tests", {})
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in summary.get("stage_time_s", {}).items())

@@ -37,16 +37,19 @@ def _missing_text(v: core.Verdict) -> str:
     return escape(", ".join(parts))
 
 
-def _verdict_table(verdicts: dict[str, core.Verdict]) -> Table:
+def _verdict_table(verdicts: dict[str, core.Verdict], reasons: dict[str, str] | None = None) -> Table:
     table = Table(show_header=True, header_style="bold")
     table.add_column("model")
     table.add_column("readiness")
     table.add_column("missing / reason")
+    if reasons:
+        table.add_column("paused by migrate run")
     style = {core.READY: "green", core.BLOCKED: "yellow", core.INVESTIGATE: "red"}
     label = {core.READY: "ready", core.BLOCKED: "still blocked", core.INVESTIGATE: "needs investigation"}
     for name, v in sorted(verdicts.items()):
         why = escape(v.reason or "") if v.status == core.INVESTIGATE else _missing_text(v)
-        table.add_row(name, f"[{style[v.status]}]{label[v.status]}[/]", why)
+        cells = [name, f"[{style[v.status]}]{label[v.status]}[/]", why]
+        table.add_row(*cells, *([escape(reasons.get(name, ""))] if reasons else []))
     return table
 
 
@@ -179,7 +182,11 @@ def register(group: click.Group) -> None:
     @json_option
     @handle_errors
     def status(group_tag: str | None, project_root: Path, as_json: bool) -> None:
-        """Progress per group: complete, paused (ready or blocked, with reasons), from the project itself."""
+        """Progress per group: complete, paused (ready, blocked: waiting for what, to investigate),
+        and the last run's ok and failed items (why), from the project itself.
+
+        Reads dbt's saved manifest when no file changed since it was written (about a second on
+        5,000 models); otherwise dbt parses the project first."""
         rows = _lifecycle(project_root).status(group_tag)
         if as_json:
             emit_json([r.to_json() for r in rows])
@@ -199,8 +206,11 @@ def register(group: click.Group) -> None:
                 f"[bold]{r.group}[/]: {done} of {r.total} complete ({pct}%), "
                 f"{len(r.paused)} paused ({len(ready)} ready, {len(blocked)} blocked, "
                 f"{len(investigate)} to investigate)"
+                + (f"; last run: {len(r.ok)} ok, {len(r.failed)} failed" if r.ok or r.failed else "")
             )
             if r.verdicts:
-                con.print(_verdict_table(r.verdicts))
+                con.print(_verdict_table(r.verdicts, r.reasons))
+            for name, why in sorted(r.failed.items()):
+                con.print(f"[red]failed[/] {name}: {escape(why)}")
             if ready:
                 con.print(f"next: `migrate restore {r.group}`")

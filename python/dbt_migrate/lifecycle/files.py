@@ -10,6 +10,7 @@ by a restore gives the original bytes back.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,31 @@ def load_layout(dbt_dir: Path) -> Layout:
         raise InputError(f"{path}: invalid YAML: {exc}") from exc
     paths = list(config.get("model-paths") or ["models"]) + list(config.get("snapshot-paths") or ["snapshots"])
     return Layout(dbt_dir, str(config.get("name", "")), paths, config)
+
+
+def newest_change(layout: Layout) -> float:
+    """The latest modification time of the project's code folders (files and folders: a rename
+    changes its folder), ``dbt_project.yml`` and ``packages.yml``."""
+    newest = 0.0
+    for name in ("dbt_project.yml", "packages.yml", "profiles.yml"):
+        try:
+            newest = max(newest, (layout.dbt_dir / name).stat().st_mtime)
+        except OSError:
+            pass
+    stack = [layout.dbt_dir / rel for rel in [*layout.code_paths, "seeds"]]
+    while stack:
+        folder = stack.pop()
+        try:
+            newest = max(newest, folder.stat().st_mtime)
+            with os.scandir(folder) as entries:
+                for e in entries:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(Path(e.path))
+                    else:
+                        newest = max(newest, e.stat(follow_symlinks=False).st_mtime)
+        except OSError:
+            continue
+    return newest
 
 
 def skip_files(layout: Layout) -> list[Path]:

@@ -19,9 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import atomic_write
-from ..dbt import DbtProject, ExtractionFailed, manifest_inventory, static_dependencies
+from ..dbt import (
+    DbtProject,
+    ExtractionFailed,
+    jinja_syntax_error,
+    manifest_inventory,
+    saved_manifest_inventory,
+    static_dependencies,
+)
 from ..errors import InputError
+from ..layout import item_index
 from ..project import Project
+from ..rules import MIGRATED_TAG
 from . import files, git, state
 from . import readiness as core
 
@@ -136,6 +145,9 @@ class GroupStatus:
     state_document: str | None
     documented_status: str | None
     unresolved_active: list[str]
+    reasons: dict[str, str] = field(default_factory=dict)  # paused model -> why a run paused it
+    ok: list[str] = field(default_factory=list)  # models whose last run ended ok
+    failed: dict[str, str] = field(default_factory=dict)  # model (or item) -> why its last run failed
 
     def named(self, status: str) -> list[str]:
         return sorted(n for n, v in self.verdicts.items() if v.status == status)
@@ -149,10 +161,14 @@ class GroupStatus:
             "ready": self.named(core.READY),
             "blocked": self.named(core.BLOCKED),
             "investigate": self.named(core.INVESTIGATE),
-            "models": {n: verdict_json(v) for n, v in sorted(self.verdicts.items())},
+            "models": {
+                n: {**verdict_json(v), "paused_by_run": self.reasons.get(n)} for n, v in sorted(self.verdicts.items())
+            },
             "state_document": self.state_document,
             "documented_status": self.documented_status,
             "unresolved_active": self.unresolved_active,
+            "ok": self.ok,
+            "failed": self.failed,
         }
 
 
@@ -221,7 +237,12 @@ class Lifecycle:
                 model.deps = core.dependencies_from(found["refs"], found["sources"])
                 model.groups |= core.groups_from_configs(found["configs"])
             except ExtractionFailed as exc:
-                model.unreadable = f"dbt's static extractor cannot read its Jinja ({exc}); check it by hand"
+                broken = jinja_syntax_error(files.read_text(path))
+                model.unreadable = (
+                    f"dbt cannot parse its Jinja: {broken}"
+                    if broken
+                    else f"dbt's static extractor cannot read its Jinja ({exc}); check it by hand"
+                )
             sidecar = files.sidecar_for(path)
             if sidecar.is_file():
                 model.groups |= files.sidecar_tags(files.read_sidecar(sidecar))
@@ -298,11 +319,12 @@ class Lifecycle:
             warnings=warnings,
         )
 
-    def _skip_model(self, rel_sql: str, model: str) -> list[Path]:
-        """Move a model's YAML entries into its sidecar, then rename it to ``.sql.skip``."""
+    def _skip_model(self, rel_sql: str, model: str, candidates: list[Path] | None = None) -> list[Path]:
+        """Move a model's YAML entries into its sidecar, then rename it to ``.sql.skip``.
+        ``candidates``: the YAML files that may hold them (default: every YAML file)."""
         sql = self.dbt_dir / rel_sql
         moved, touched = [], []
-        for yml in files.yaml_files(self.layout):
+        for yml in files.yaml_files(self.layout) if candidates is None else candidates:
             text = files.read_text(yml)
             if not files.entries_for(text, yml, model):
                 continue
@@ -362,7 +384,7 @@ class Lifecycle:
         has_doc = group in docs
         if not has_doc and not any(group in m.groups for m in paused_all):
             return None, None, "nothing"
-        parsed = self.parse()
+        parsed = self._saved_parse() or self.parse()  # dbt's last manifest when no file changed since
         mine_active = {u.name for u in parsed.unresolved}
         if mine_active:
             first = parsed.unresolved[0]
@@ -580,11 +602,18 @@ class Lifecycle:
     def status(self, group: str | None = None) -> list[GroupStatus]:
         docs = self._documents()
         paused_all = self.paused_models(docs)
-        parsed = self.parse()
+        parsed = self._saved_parse() or self.parse()
+        from ..results import read_item_index  # (pydantic: only status needs it)
+
+        items = read_item_index(item_index(self.project.root))
         groups = [group] if group else sorted(set(docs) | {g for m in paused_all for g in m.groups})
+        if items and group is None and MIGRATED_TAG not in groups:
+            groups.append(MIGRATED_TAG)  # every model a run generates carries it
         out = []
         for g in groups:
             view = self.view(g, parsed, paused_all, docs)
+            reasons = {p.name: p.reason for p in view.block.paused if p.reason} if view.block else {}
+            mine = items if g == MIGRATED_TAG else {}
             out.append(
                 GroupStatus(
                     group=g,
@@ -595,9 +624,25 @@ class Lifecycle:
                     state_document=str(view.doc_path) if view.doc_text is not None else None,
                     documented_status=view.block.status if view.block else None,
                     unresolved_active=sorted({f"{u.name}: {u.target_name}" for u in parsed.unresolved if g in u.tags}),
+                    reasons=reasons,
+                    ok=sorted(i["model"] or k for k, i in mine.items() if i.get("status") == "ok"),
+                    failed={
+                        i["model"] or k: f"{i.get('reason') or i['status']}: {i.get('why', '')}"
+                        for k, i in sorted(mine.items())
+                        if i.get("status") in ("error", "partial")
+                    },
                 )
             )
         return out
+
+    def _saved_parse(self) -> Parsed | None:
+        """The project as dbt's last saved manifest shows it, when no file changed since (no dbt
+        run: ``migrate status`` on thousands of models answers in about a second)."""
+        newest = files.newest_change(self.layout)
+        inventory = saved_manifest_inventory(self.dbt_dir, newest)
+        if inventory is None:
+            return None
+        return Parsed(inventory, [], core.build_index(inventory))
 
     # -- state document ----------------------------------------------------------------------------
     @staticmethod
@@ -615,8 +660,13 @@ class Lifecycle:
         )
         return f"migrate the missing dependencies ({', '.join(missing[:8])}), then `migrate restore {g}`"
 
-    def _write_doc(self, view: GroupView, status: str, log: state.LogEntry | None) -> bool:
+    def _write_doc(
+        self, view: GroupView, status: str, log: state.LogEntry | None, reasons: dict[str, str] | None = None
+    ) -> bool:
         prior = view.block.log if view.block else []
+        # A run's reason for a pause stays with the model until it is restored.
+        kept = {p.name: p.reason for p in view.block.paused if p.reason} if view.block else {}
+        reasons = {**kept, **(reasons or {})}
         block = state.StateBlock(
             group=view.group,
             status=status,
@@ -635,6 +685,7 @@ class Lifecycle:
                         if files.sidecar_for(self.dbt_dir / m.path).is_file()
                         else None
                     ),
+                    reason=reasons.get(m.name),
                 )
                 for m in sorted(view.paused, key=lambda m: m.name)
             ],

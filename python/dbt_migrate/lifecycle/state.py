@@ -38,6 +38,7 @@ class PausedEntry(BaseModel):
     present: list[str] = Field(default_factory=list)
     provided_by: dict[str, list[str]] = Field(default_factory=dict)
     moved_yaml: str | None = None  # sidecar holding the model's YAML entries
+    reason: str | None = None  # why a run paused it (``waiting for ...``, ``cycle: ...``, dbt's parse error)
 
 
 class LogEntry(BaseModel):
@@ -109,6 +110,8 @@ def render_summary(block: StateBlock, updated: str) -> str:
         lines += [f"### `{p.name}`", "", f"- File: `{p.path}`"]
         if p.moved_yaml:
             lines.append(f"- YAML entries moved aside to: `{p.moved_yaml}`")
+        if p.reason:
+            lines.append(f"- Paused by `migrate run`: {p.reason}")
         miss = []
         for label in p.missing:
             dep_name = _dep_name(label)
@@ -133,7 +136,7 @@ def render_summary(block: StateBlock, updated: str) -> str:
 
 def render_log_line(entry: LogEntry) -> str:
     parts = [f"- **{entry.at}** {entry.action}"]
-    if entry.action == "pause":
+    if entry.action in ("pause", "auto-pause"):
         parts.append(f"paused: {', '.join(entry.paused) or 'none'}")
     else:
         parts.append(f"resumed: {', '.join(entry.resumed) or 'none'}")

@@ -46,7 +46,7 @@ def test_one_failing_item_leaves_the_others_ok(batch):
     assert status["silver.dimthing0"] == "partial"
     for ok in ("silver.factthing1", "silver.factthingdaily2", "silver.dimthingband3"):
         assert status[ok] == "ok", ok
-    assert doc["summary"]["counts"] == {"ok": 3, "partial": 2, "error": 0}
+    assert doc["summary"]["counts"] == {"ok": 3, "partial": 2, "error": 0, "paused": 0}
     assert doc["summary"]["dbt_invocations_by_command"]["build"] == 1
     broken = next(r for r in doc["results"] if r["item_id"] == "silver.dimthing0")
     assert broken["output"]["execution"]["dbt_build_passed"] is False
@@ -108,7 +108,7 @@ def test_check_workers_report_what_inline_checks_report(tmp_path):
     res = run_cli("run", "--all", "--json", "--jobs", "2", "--project-root", str(root))
     assert res.returncode == 0, res.stderr[-2000:]
     doc = json.loads(res.stdout)
-    assert doc["summary"]["counts"] == {"ok": 10, "partial": 0, "error": 0}
+    assert doc["summary"]["counts"] == {"ok": 10, "partial": 0, "error": 0, "paused": 0}
     assert doc["summary"]["check_workers"] == 2
     for r in doc["results"][:3]:
         inline = run_cli("check", "--table", r["output"]["table_ref"], "--json", "--project-root", str(root))

@@ -181,7 +181,12 @@ def test_ctrl_c_at_five_moments_of_a_run_leaves_a_document_and_the_next_run_work
     # The next run, uninterrupted, ends as a first run does; while it runs, a second command is
     # refused at once (one corpus run proves both, so the suite stays within its time budget).
     doc = _second_run_is_refused_while_the_first_completes(root)
-    assert doc["summary"]["counts"] == {"ok": N_CONVERTIBLE, "partial": 0, "error": N_TARGETS - N_CONVERTIBLE}
+    assert doc["summary"]["counts"] == {
+        "ok": N_CONVERTIBLE,
+        "partial": 0,
+        "error": N_TARGETS - N_CONVERTIBLE,
+        "paused": 0,
+    }
     assert not list(root.rglob("*.tmp"))
 
 
