@@ -79,7 +79,9 @@ class Builder:
             for i in written
         }
         wh = self.p._wh
-        present = (set(wh.dbt.models) if wh is not None else set()) - self.gone - set(refs)
+        # In the project: its models and seeds, and the staging wrappers this run writes (#14).
+        known = set(wh.dbt.models) | set(wh.dbt.seeds) | {m for m, _ in wh.planned_wrappers.values()} if wh else set()
+        present = known - self.gone - set(refs)
         why = {**_failures(items), **(failed_why or {})}
         order = [i.ctx.model_name for i in written]
         holds = closure.plan_holds(refs, present, why, order)

@@ -296,7 +296,8 @@ def context_columns(wh: Warehouse, table: TableCatalog) -> list[ContextColumn]:
         ContextColumn(
             name=c.name,
             sql_type=c.sql_type,
-            data_type=target_type(c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
+            # The current format states the target type (a geography column lands as text, say).
+            data_type=target_type(c.target_sql_type or c.sql_type or "", wh.source_dialect, wh.dbt.dialect),
             is_nullable=c.is_nullable,
             is_identity=c.name.lower() in identity,
         )

@@ -378,9 +378,11 @@ def manifest_inventory(manifest: Any) -> ManifestInventory:
         rtype = str(node.resource_type)
         if rtype not in {"model", "snapshot", "seed"}:
             continue
+        # A seed reads nothing, and dbt's SeedNode raises on ``.refs`` / ``.sources``.
+        reads = rtype != "seed"
         refs = [
             {"name": r.name, "package": r.package, "version": version_text(r.version)}
-            for r in getattr(node, "refs", []) or []
+            for r in (getattr(node, "refs", []) if reads else []) or []
         ]
         nodes.append(
             ManifestNode(
@@ -393,7 +395,7 @@ def manifest_inventory(manifest: Any) -> ManifestInventory:
                 version=version_text(getattr(node, "version", None)),
                 latest_version=version_text(getattr(node, "latest_version", None)),
                 refs=refs,
-                sources=[(s[0], s[1]) for s in getattr(node, "sources", []) or []],
+                sources=[(s[0], s[1]) for s in (getattr(node, "sources", []) if reads else []) or []],
             )
         )
     sources = {(s.source_name, s.name) for s in manifest.sources.values()}

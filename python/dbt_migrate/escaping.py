@@ -42,9 +42,10 @@ _MODEL_NAME = re.compile(r"[a-z0-9_]+")
 # and hyphens, so never a dot or a slash.
 _RESOURCE_NAME = re.compile(r"\w[\w-]*")
 # SQL types as catalogs and DDL write them: NVARCHAR(50), DECIMAL(18, 2), DATETIME2(7),
-# TIMESTAMP WITH TIME ZONE, dbo.MyType, NVARCHAR(MAX), INT[].
+# TIMESTAMP WITH TIME ZONE, dbo.MyType, [sys].[geography], NVARCHAR(MAX), INT[].
 _SQL_TYPE = re.compile(
-    r"[A-Za-z_][A-Za-z0-9_ .]*(\(\s*[A-Za-z0-9]+(\s*,\s*[A-Za-z0-9]+)*\s*\))?( ?\[\])?( [A-Za-z ]+)?"
+    r"(\[[A-Za-z0-9_ ]+\]\.)*\[[A-Za-z0-9_ ]+\]"
+    r"|[A-Za-z_][A-Za-z0-9_ .]*(\(\s*[A-Za-z0-9]+(\s*,\s*[A-Za-z0-9]+)*\s*\))?( ?\[\])?( [A-Za-z ]+)?"
 )
 _NAME_FORBIDDEN = set("{}'\"`\\")
 _MAX_NAME = 256

@@ -107,7 +107,8 @@ def _parse(sql: str, dialect: str) -> exp.Expr | None:
 
 
 def _assignments(tree: exp.Expr | None) -> list[tuple[str, exp.Expr | None]]:
-    """``DECLARE @v ... = x`` / ``SET @v = x``: (name, value) pairs."""
+    """``DECLARE @v ... = x`` / ``SET @v = x`` / ``SELECT @v = x ...``: (name, value) pairs (value
+    None when it is only known at run time)."""
     out: list[tuple[str, exp.Expr | None]] = []
     if isinstance(tree, exp.Declare):
         for item in tree.expressions:
@@ -121,6 +122,10 @@ def _assignments(tree: exp.Expr | None) -> list[tuple[str, exp.Expr | None]]:
             eq = item.this if isinstance(item, exp.SetItem) else None
             if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Parameter):
                 out.append((eq.this.name.lower(), eq.expression))
+    elif isinstance(tree, exp.Select):  # SELECT @v = <expr> FROM ...: a value read from rows
+        for projection in tree.expressions:
+            if isinstance(projection, exp.EQ) and isinstance(projection.this, exp.Parameter):
+                out.append((projection.this.name.lower(), None))  # known only at run time
     return out
 
 

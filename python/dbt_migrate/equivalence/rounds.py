@@ -69,6 +69,8 @@ def model_writes(config: dict[str, Any], materialized: str, key: list[str]) -> W
         return Writes("replace")
     unique = config.get("unique_key", key)
     unique = [unique] if isinstance(unique, str) else list(unique or [])
+    # dbt's unique_key is SQL: a name with spaces comes quoted ('"WWI Invoice ID"'); ident() quotes.
+    unique = [u[1:-1].replace('""', '"') if len(u) > 1 and u[0] == u[-1] == '"' else u for u in map(str, unique)]
     strategy = config.get("incremental_strategy") or ("delete+insert" if unique else "append")
     if strategy in ("merge", "delete+insert") and unique:
         return Writes("upsert", tuple(unique))

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import CLI, CORPUS, corpus_targets, run_cli
+from helpers import CLI, CORPUS, CORPUS_NON_CONVERTIBLE, corpus_targets, run_cli
 
-# Corpus: every target with a profile gets an item; five need the LLM (CORPUS.md).
+# Corpus: every target with a profile gets an item; some need the LLM (CORPUS.md).
 N_TARGETS = len(corpus_targets())
-N_CONVERTIBLE = N_TARGETS - 5
+N_CONVERTIBLE = N_TARGETS - len(CORPUS_NON_CONVERTIBLE)
 WAIT_S = 180  # for a moment to come, or a process to end (2 busy cores)
 
 

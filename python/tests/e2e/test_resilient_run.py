@@ -44,7 +44,7 @@ OK_FIRST = {
     "report.order_summary",
     "report.purchase_by_category",
 }
-USER_MODEL = "models/marts/my_city_report.sql"
+USER_MODEL = "models/reports/my_city_report.sql"  # not marts/: that would become the models folder (#14)
 USER_TEXT = "select * from {{ ref('sales_by_city') }}\n{% if target.name == 'dev' %}\nwhere 1 = 1\n"
 BROKEN_PAUSED = "models/staging/hand_written_oops.sql.skip"
 

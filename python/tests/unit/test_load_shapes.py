@@ -174,6 +174,19 @@ def test_dynamic_sql_built_at_run_time_goes_to_the_llm(tmp_path):
     assert "dynamic SQL" in str(conv.construct)
 
 
+def test_dynamic_sql_extended_by_a_select_assignment_goes_to_the_llm(tmp_path):
+    """``SELECT @sql = @sql + ... FROM t`` appends what only the rows know, even in a skip statement."""
+    case = _dynamic_case(
+        tmp_path,
+        "DECLARE @sql NVARCHAR(MAX) = N'INSERT INTO silver.FactDaily (Kind, Events) SELECT Kind, COUNT(*) "
+        "FROM bronze.Event GROUP BY Kind';\n"
+        "SELECT @sql = @sql + N' HAVING COUNT(*) >= ' + CAST(MIN(c.Threshold) AS NVARCHAR(10)) FROM cfg.Setting AS c;\n"
+        "EXEC sp_executesql @sql;\n",
+    )
+    _, conv = _convert(case, tmp_path / "p", {0: "skip", 1: "skip"}, needs_llm=True, routing_reasons=["dynamic_sql"])
+    assert conv.error == "needs_llm" and "dynamic SQL" in str(conv.construct), conv
+
+
 def test_a_variable_set_at_run_time_is_not_converted_as_a_parameter(tmp_path):
     case = _dynamic_case(
         tmp_path,
