@@ -72,9 +72,16 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
         query = derive_select(migrate_sql(ctx), ctx.table, source_dialect)
     if wh is not None:
         explicit_semantics(query, ctx, wh)
+    else:  # the INSERT's rounding needs no DDL: the structural check compares it too
+        insert_rounding(query, ctx)
     if dialect is not None:
         query = apply_joins_for(query, dialect)
     return query
+
+
+def insert_rounding(query: exp.Query, ctx: Context) -> exp.Query:
+    """Computed values rounded to their decimal columns as T-SQL's INSERT does (in place)."""
+    return cast_to_column_types(query, {c.name: c.sql_type or "" for c in ctx.columns}, ctx.source_dialect)
 
 
 def explicit_semantics(query: exp.Query, ctx: Context, wh: Warehouse) -> exp.Query:
@@ -82,7 +89,7 @@ def explicit_semantics(query: exp.Query, ctx: Context, wh: Warehouse) -> exp.Que
     SELECT and an LLM's answer alike: string ``+``, integer division, and the INSERT's rounding of
     computed values to their decimal columns."""
     apply_operator_semantics(query, wh.ddl_type_schema, ctx.source_dialect)
-    return cast_to_column_types(query, {c.name: c.sql_type or "" for c in ctx.columns}, ctx.source_dialect)
+    return insert_rounding(query, ctx)
 
 
 def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
