@@ -16,7 +16,7 @@ from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
 from .scd import Scd2Load, recognise_scd2, snapshot_config, versions_query
-from .semantics import apply_operator_semantics, dbt_cross_db_macros
+from .semantics import apply_operator_semantics, cast_to_column_types, dbt_cross_db_macros
 from .statements import expand, skipped, unresolved_routing
 from .style import model_text
 from .types import normalize_types
@@ -55,7 +55,8 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
     """The legacy logic as one SELECT tree: refactored SQL when present, else derived.
 
     With ``wh``, source-dialect semantics are made explicit on the tree (T-SQL ``+`` on strings ->
-    concatenation, integer ``/`` -> integer division; types from ``ddl/tables.sql``), so running
+    concatenation, integer ``/`` -> integer division; types from ``ddl/tables.sql``; a computed
+    value rounded to its decimal column as the INSERT rounds it), so running
     ``tree.sql(dialect)`` elsewhere (the equivalence data check) computes what SQL Server computes.
     With ``dialect``, CROSS/OUTER APPLY are also written the way that dialect runs them."""
     source_dialect = ctx.source_dialect
@@ -70,10 +71,25 @@ def legacy_query(ctx: Context, wh: Warehouse | None = None, dialect: str | None 
     else:
         query = derive_select(migrate_sql(ctx), ctx.table, source_dialect)
     if wh is not None:
-        apply_operator_semantics(query, wh.ddl_type_schema, source_dialect)
+        explicit_semantics(query, ctx, wh)
+    else:  # the INSERT's rounding needs no DDL: the structural check compares it too
+        insert_rounding(query, ctx)
     if dialect is not None:
         query = apply_joins_for(query, dialect)
     return query
+
+
+def insert_rounding(query: exp.Query, ctx: Context) -> exp.Query:
+    """Computed values rounded to their decimal columns as T-SQL's INSERT does (in place)."""
+    return cast_to_column_types(query, {c.name: c.sql_type or "" for c in ctx.columns}, ctx.source_dialect)
+
+
+def explicit_semantics(query: exp.Query, ctx: Context, wh: Warehouse) -> exp.Query:
+    """T-SQL's own semantics written out on a source-dialect SELECT (in place), for the rules'
+    SELECT and an LLM's answer alike: string ``+``, integer division, and the INSERT's rounding of
+    computed values to their decimal columns."""
+    apply_operator_semantics(query, wh.ddl_type_schema, ctx.source_dialect)
+    return insert_rounding(query, ctx)
 
 
 def convert_context(ctx: Context, wh: Warehouse) -> Conversion:
@@ -255,6 +271,7 @@ __all__ = [
     "render_item",
     "scd2_load",
     "legacy_query",
+    "explicit_semantics",
     "model_from_query",
     "restrict_givens",
     "normalize_name",

@@ -220,3 +220,42 @@ def dbt_cross_db_macros(tree: _E, target_dialect: str) -> tuple[_E, dict[str, st
             continue
         node.replace(w.placeholder(writer(w, node)))
     return tree, w.placeholders
+
+
+# --- the INSERT's conversion to the column type ----------------------------------------------------
+
+_MONEY = {exp.DataType.Type.MONEY: "DECIMAL(19, 4)", exp.DataType.Type.SMALLMONEY: "DECIMAL(10, 4)"}
+_ARITHMETIC = (exp.AggFunc, exp.Add, exp.Sub, exp.Mul, exp.Div)
+
+
+def cast_to_column_types(query: exp.Query, column_types: dict[str, str], dialect: str) -> exp.Query:
+    """T-SQL's INSERT converts each value to its column's type, so a computed decimal (a SUM, a
+    product, a division) is rounded to the column's scale: made explicit as a CAST where it changes
+    a value, i.e. on computed projections into DECIMAL / NUMERIC / MONEY columns (in place).
+
+    Without it the model keeps the computation's own scale (PostgreSQL's numeric division gives 20
+    digits) and differs from the legacy table by more than the column can hold."""
+    if not isinstance(query, exp.Select):
+        return query
+    types = {name.lower(): sql_type for name, sql_type in column_types.items() if sql_type}
+    for projection in query.expressions:
+        name = projection.alias_or_name.lower()
+        expr = projection.this if isinstance(projection, exp.Alias) else projection
+        if name not in types or isinstance(expr, (exp.Column, exp.Literal, exp.Cast, exp.Null)):
+            continue
+        if not isinstance(expr, _ARITHMETIC) and expr.find(*_ARITHMETIC) is None:
+            continue
+        try:
+            target = exp.DataType.build(types[name], dialect=dialect)
+        except Exception:  # a type sqlglot cannot read: leave the value as computed
+            continue
+        if target.this in _MONEY:
+            target = exp.DataType.build(_MONEY[target.this])
+        elif target.this != exp.DataType.Type.DECIMAL:
+            continue
+        cast = exp.Cast(this=expr.copy(), to=target)
+        if isinstance(projection, exp.Alias):
+            projection.set("this", cast)
+        else:
+            projection.replace(exp.alias_(cast, projection.alias_or_name))
+    return query

@@ -223,6 +223,11 @@ def run(
     problems, skipped, compared = [], [], 0
     for case, entry, model, legacy in runs:
         if model is None:
+            if legacy is None and case.expect is None:
+                # Generated rows the legacy fails on too (a value past its decimal column, say):
+                # SQL Server would refuse them as well, so there is nothing to compare.
+                skipped.append(case.name)
+                continue
             problems.append(f"{case.name}: the model fails on DuckDB ({entry['model_error']})")
             continue
         # What dbt's unit tests compare, and nothing more: a scenario with an expectation is judged

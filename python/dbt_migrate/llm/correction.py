@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from ..convert import Conversion, model_from_query
-from ..convert.semantics import apply_operator_semantics
+from ..convert import Conversion, explicit_semantics, model_from_query
 from ..convert.types import normalize_types
 from ..names import normalize_name
 from .client import Accounting, LlmClient, LlmError, build_messages, extract_sql
@@ -48,7 +47,7 @@ def model_from_answer(sql: str, ctx: Context, wh: Warehouse) -> Conversion:
     _, keys = allowed_inputs(ctx, wh)
     query = checked_query(sql, keys, ctx.source_dialect)
     try:
-        query = normalize_types(apply_operator_semantics(query, wh.ddl_type_schema, ctx.source_dialect))
+        query = normalize_types(explicit_semantics(query, ctx, wh))
         _drop_audit_columns(query)
         check_rendered(query, wh.dbt.dialect)
         conv = model_from_query(query, ctx, wh)

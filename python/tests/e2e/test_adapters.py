@@ -117,11 +117,6 @@ def test_dimension_builds_on_postgres_passing_its_unit_tests_with_rows_read_back
 
 
 @NEEDS_PG
-@pytest.mark.xfail(
-    strict=True,
-    reason="convert/ (#16) does not cast a SELECT column to its INSERT target's type (T-SQL converts the SUM to "
-    "NetAmount DECIMAL(18,4)); on PostgreSQL the unit test then sees 34.5000000000000000000000, not 34.5",
-)
 def test_fact_builds_on_postgres_passing_its_unit_tests(postgres_run):
     _, doc, _, code = postgres_run
     item = _item(doc, "silver.factdailystoresales")

@@ -22,7 +22,7 @@ from dbt_migrate.convert.derive import NotConvertible, derive_select
 from dbt_migrate.convert.dialects import SUPPORTED_OUTPUT_DIALECTS
 from dbt_migrate.convert.pivots import rewrite_pivots
 from dbt_migrate.convert.scan import scan_body
-from dbt_migrate.convert.semantics import apply_operator_semantics, dbt_cross_db_macros
+from dbt_migrate.convert.semantics import apply_operator_semantics, cast_to_column_types, dbt_cross_db_macros
 from dbt_migrate.warehouse import DbtInfo, Warehouse
 from helpers import CORPUS, REPO
 
@@ -235,3 +235,26 @@ def test_every_corpus_model_parses_back_in_the_output_dialect(corpus_contexts, d
         assert isinstance(tree, exp.Query), table
         converted += 1
     assert converted >= 31
+
+
+def test_computed_values_are_rounded_to_their_decimal_column_as_the_insert_does():
+    query = sqlglot.parse_one(
+        "SELECT s.Id AS Id, SUM(s.Amt * 1.1) AS Total, s.Price AS Price, 0 AS Zero, s.A / 3 AS Ratio, "
+        "s.Q * 2 AS Doubled, CAST(s.B AS DECIMAL(9,2)) AS Given FROM bronze.S AS s GROUP BY s.Id, s.Price",
+        read="tsql",
+    )
+    types = {
+        "Id": "INT",
+        "Total": "DECIMAL(18,4)",
+        "Price": "DECIMAL(10,2)",
+        "Zero": "NUMERIC(5,1)",
+        "Ratio": "MONEY",
+        "Doubled": "INT",
+        "Given": "DECIMAL(18,4)",
+    }
+    sql = cast_to_column_types(query, types, "tsql").sql("duckdb")
+    assert "CAST(SUM(s.Amt * 1.1) AS DECIMAL(18, 4)) AS Total" in sql
+    assert "CAST(s.A / 3 AS DECIMAL(19, 4)) AS Ratio" in sql  # MONEY is DECIMAL(19, 4)
+    # a plain column, a literal, an integer column and an explicit cast keep their own value
+    assert "s.Price AS Price" in sql and "0 AS Zero" in sql and "s.Q * 2 AS Doubled" in sql
+    assert "CAST(s.B AS DECIMAL(9, 2)) AS Given" in sql
