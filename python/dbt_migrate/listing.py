@@ -1,22 +1,21 @@
 """``migrate ls``: one row per target table, from files only (no dbt parse), so it is fast.
 
-Status is what the files say: the newest recorded result of the table (``.migration-runs``),
+Status is what the files say: the newest recorded result of the table (the item index in
+``.migration-runs``),
 ``paused`` when its model is a ``.sql.skip``, ``written`` when a model exists but no run recorded
 it, ``-`` when nothing has been generated yet.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import layout
 from .catalog import MigrationProject
 from .names import model_names
+from .results import read_item_index
 from .rules import STAGING_PREFIX
-
-NEWEST_RUNS_READ = 20  # enough to find every table's latest result without reading years of runs
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def list_tables(mp: MigrationProject, dbt_dir: Path) -> list[Row]:
     targets = sorted(mp.targets, key=lambda t: t.key)
     models = model_names([t.key for t in targets])
     files = _model_files(dbt_dir)
-    latest = _latest_results(layout.runs_dir(mp.root))
+    latest = _latest_results(mp.root)
     rows = []
     for t in targets:
         model = models[t.key]
@@ -79,23 +78,11 @@ def _model_files(dbt_dir: Path) -> dict[str, str]:
     return found
 
 
-def _latest_results(runs: Path) -> dict[str, str]:
-    """Table key -> its newest recorded status, from the newest run documents."""
-    if not runs.is_dir():
-        return {}
-    docs = sorted(runs.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:NEWEST_RUNS_READ]
-    latest: dict[str, str] = {}
-    for path in docs:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            results = doc.get("results", []) if isinstance(doc, dict) else []
-        except (OSError, ValueError):
-            continue  # a broken run document does not stop a listing
-        for r in results:
-            if not isinstance(r, dict) or not isinstance(r.get("item_id"), str):
-                continue
-            status = r.get("status")
-            reason = r.get("reason")
-            text = f"{status} ({reason})" if reason and status != "ok" else str(status)
-            latest.setdefault(r["item_id"].lower(), text)
-    return latest
+def _latest_results(root: Path) -> dict[str, str]:
+    """Table key -> its newest recorded status, from the item index every run updates."""
+    return {item.lower(): _shown(e) for item, e in read_item_index(layout.item_index(root)).items()}
+
+
+def _shown(entry: dict) -> str:
+    status, reason = entry.get("status"), entry.get("reason")
+    return f"{status} ({reason})" if reason and status != "ok" else str(status)

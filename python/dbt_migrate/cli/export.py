@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..names import TableId
 from .options import (
     EXIT_NOT_OK,
     EXIT_OK,
@@ -42,6 +41,7 @@ def register(group: click.Group) -> None:
         from ..catalog import MigrationProject
         from ..errors import InputError
         from ..export import Exporter
+        from ..lookup import resolve_table
         from ..order import dependency_order
 
         if not all_tables and not tables:
@@ -49,7 +49,7 @@ def register(group: click.Group) -> None:
         project = open_project(project_root)
         with project_writer(project):
             mp = MigrationProject(project.root)
-            selected = dependency_order(mp, mp.target_ids() if all_tables else [TableId.parse(t) for t in tables])
+            selected = dependency_order(mp, mp.target_ids() if all_tables else [resolve_table(mp, t) for t in tables])
             out = Exporter(project, build=False, force=force).export(selected)
         if as_json:
             emit_json(

@@ -9,6 +9,7 @@ import stat
 
 import pytest
 
+from dbt_migrate import layout
 from dbt_migrate.atomic import atomic_write
 from dbt_migrate.catalog import MigrationProject
 from dbt_migrate.errors import InputError
@@ -55,14 +56,9 @@ def test_ls_rows_come_from_the_catalog_and_the_files(tmp_path):
     dbt = tmp_path / "retail" / "dbt"
     (dbt / "models" / "staging").mkdir(parents=True)
     (dbt / "models" / "staging" / "dimstore.sql.skip").write_text("select 1")
-    runs = root / ".migration-runs"
-    runs.mkdir()
-    (runs / "r1.json").write_text(
-        json.dumps(
-            {"results": [{"item_id": "silver.FactDailyStoreSales", "status": "partial", "reason": "equivalence_gap"}]}
-        )
-    )
-    (runs / "broken.json").write_text("{not json")
+    index = layout.item_index(root)  # what every run updates (results.update_item_index)
+    index.parent.mkdir(parents=True)
+    index.write_text(json.dumps({"silver.FactDailyStoreSales": {"status": "partial", "reason": "equivalence_gap"}}))
     rows = {r.table.lower(): r for r in list_tables(MigrationProject(root), dbt)}
     assert set(rows) == {"silver.dimstore", "silver.factdailystoresales"}
     assert rows["silver.dimstore"].status == "paused" and rows["silver.dimstore"].model == "dimstore"
