@@ -3,14 +3,19 @@ The command line's only entry into discover."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import layout
 from ..errors import InputError
 from .inputs import read_inputs
+from .inventory import inventory
 from .model import Analysis, Discovered, Problem
+from .verdicts import Verdict, conversion_verdicts
 from .writer import WriteReport, write_catalogs
 
 
@@ -21,6 +26,7 @@ class DiscoverResult:
     analysis: Analysis
     written: WriteReport
     seconds: dict[str, float] = field(default_factory=dict)
+    inventory: dict[str, Any] | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -50,8 +56,15 @@ def input_root(project_root: Path, from_path: Path | None) -> Path:
 
 
 def discover(
-    project_root: Path, from_path: Path | None = None, force: bool = False, dry_run: bool = False
+    project_root: Path,
+    from_path: Path | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    report: bool = False,
 ) -> DiscoverResult:
+    """Read ``from_path`` (default ``<project>/ddl``), analyse, write the catalogs (``dry_run``:
+    compute only); ``report`` also builds the inventory, judging conversion on the catalogs as
+    written (on a scratch copy of the project when ``dry_run``)."""
     root = Path(project_root)
     source = input_root(root, from_path)
     t0 = time.perf_counter()
@@ -64,4 +77,25 @@ def discover(
     written = write_catalogs(root, discovered, analysis, force=force, dry_run=dry_run, ddl_from=ddl_from)
     t3 = time.perf_counter()
     seconds = {"read": t1 - t0, "analyse": t2 - t1, "write": t3 - t2}
-    return DiscoverResult(source, discovered, analysis, written, seconds)
+    result = DiscoverResult(source, discovered, analysis, written, seconds)
+    if report:
+        verdicts = _verdicts(root, discovered, analysis, force, ddl_from) if dry_run else conversion_verdicts(root)
+        result.inventory = inventory(discovered, analysis, written, verdicts)
+        seconds["report"] = time.perf_counter() - t3
+    return result
+
+
+def _verdicts(
+    root: Path, discovered: Discovered, analysis: Analysis, force: bool, ddl_from: str | None
+) -> list[Verdict]:
+    """The verdicts a real run would give, judged on a scratch copy (a dry run writes nothing)."""
+    with tempfile.TemporaryDirectory(prefix="dbt-migrate-discover-") as tmp:
+        scratch = Path(tmp)
+        for name in (layout.MANIFEST_FILE, layout.CATALOG_DIR, layout.DDL_DIR):
+            src = root / name
+            if src.is_dir():
+                shutil.copytree(src, scratch / name)
+            elif src.is_file():
+                shutil.copy2(src, scratch / name)
+        write_catalogs(scratch, discovered, analysis, force=force, ddl_from=ddl_from)
+        return conversion_verdicts(scratch)
