@@ -27,7 +27,8 @@ def merge(
         return ours, _diff(existing, ours)
     merged = {k: v for k, v in existing.items() if k != pv.BLOCK}
     for key in ("schema", "name"):
-        merged.setdefault(key, ours.get(key))
+        if key in ours:
+            merged.setdefault(key, ours[key])
     changes: list[Change] = []
     mine: list[str] = []
     for path in pv.paths(ours):
