@@ -31,7 +31,8 @@ CREATE TABLE dbo.Sales (
 CREATE UNIQUE NONCLUSTERED INDEX [IX_SI_WWI] ON [Dimension].[Stock Item] ([WWI Stock Item ID] ASC) INCLUDE ([Name]);
 CREATE NONCLUSTERED INDEX IX_plain ON dbo.Sales (SoldAt);
 GO
-ALTER TABLE [dbo].[Sales] WITH CHECK ADD CONSTRAINT [FK_Sales_Self] FOREIGN KEY ([SaleID]) REFERENCES [dbo].[Sales] ([SaleID])
+ALTER TABLE [dbo].[Sales] WITH CHECK ADD CONSTRAINT [FK_Sales_Self]
+    FOREIGN KEY ([SaleID]) REFERENCES [dbo].[Sales] ([SaleID])
 GO
 CREATE OR ALTER PROCEDURE [Integration].[Load Sales]
 AS
@@ -96,7 +97,10 @@ def test_go_script_gives_tables_keys_procedure_view_and_notes_the_sequence(tmp_p
 
 
 def test_ssdt_folder_with_bom_utf16_and_names_with_spaces(tmp_path):
-    table = "CREATE TABLE [Fact].[Stock Holding] (\n    [Stock Holding Key] BIGINT IDENTITY (1, 1) NOT NULL,\n    [Quantity On Hand] INT NOT NULL\n);\n"
+    table = (
+        "CREATE TABLE [Fact].[Stock Holding] (\n    [Stock Holding Key] BIGINT IDENTITY (1, 1) NOT NULL,\n"
+        "    [Quantity On Hand] INT NOT NULL\n);\n"
+    )
     _write(tmp_path / "Fact" / "Tables" / "Stock Holding.sql", table, bom=codecs.BOM_UTF8)
     proc = (
         "\nCREATE PROCEDURE Integration.[Load Holdings]\nAS\nBEGIN\n    TRUNCATE TABLE [Fact].[Stock Holding];\nEND;\n"

@@ -30,11 +30,13 @@ CREATE TABLE [silver].[Dim Customer] (
     CONSTRAINT [UQ_Dim] UNIQUE ([CustomerID])
 );
 GO
-ALTER TABLE [silver].[Dim Customer] ADD CONSTRAINT [FK_Dim_Customer] FOREIGN KEY ([CustomerID]) REFERENCES [bronze].[Customer] ([CustomerID]);
+ALTER TABLE [silver].[Dim Customer] ADD CONSTRAINT [FK_Dim_Customer]
+    FOREIGN KEY ([CustomerID]) REFERENCES [bronze].[Customer] ([CustomerID]);
 GO
 CREATE PROCEDURE [silver].[usp_load_DimCustomer] AS
 BEGIN
-    INSERT INTO [silver].[Dim Customer] (CustomerID, Email, UpdatedAt) SELECT CustomerID, Email, UpdatedAt FROM bronze.Customer;
+    INSERT INTO [silver].[Dim Customer] (CustomerID, Email, UpdatedAt)
+    SELECT CustomerID, Email, UpdatedAt FROM bronze.Customer;
 END;
 GO
 """
