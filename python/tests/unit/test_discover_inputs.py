@@ -91,7 +91,7 @@ def test_go_script_gives_tables_keys_procedure_view_and_notes_the_sequence(tmp_p
     view = found.tables["dbo.v sales"]
     assert view.kind == "view" and [c.name for c in view.columns] == ["Sale ID", "InvoiceNo"]
     proc = next(o for o in found.objects if o.kind == "procedure")
-    assert (proc.schema, proc.name, proc.file, proc.line) == ("Integration", "Load Sales", "all.sql", 25)
+    assert (proc.schema, proc.name, proc.file, proc.line) == ("Integration", "Load Sales", "all.sql", 26)
     assert proc.sql.startswith("CREATE OR ALTER PROCEDURE") and "COMMIT;" in proc.sql
     assert any("sequence Sequences.StockItemKey ignored" in n for n in found.notes)
 
