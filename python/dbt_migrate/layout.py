@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .escaping import UNSAFE_PATH, UnsafeInputError, check_model_name
+from .escaping import UNSAFE_PATH, UnsafeInputError, check_model_name, check_name
 from .rules import STAGING_PREFIX
 
 MODELS_DIR = Path("models") / "staging"
@@ -31,6 +31,10 @@ RUNS_DIR = ".migration-runs"
 RUN_LOCK_FILE = ".lock"
 VERSIONS_SUFFIX = "_versions"
 ITEM_INDEX_FILE = "index/items.json"  # in a folder: `.migration-runs/*.json` are run documents only
+CATALOG_DIR = "catalog"
+CATALOG_BUCKETS = ("tables", "views", "procedures", "functions")
+MANIFEST_FILE = "manifest.json"
+DDL_DIR = "ddl"
 
 
 def _named(dbt_dir: Path, folder: Path, model: str, file_name: str) -> Path:
@@ -151,3 +155,22 @@ def find_model_sql(dbt_dir: Path, model: str) -> Path | None:
 def snapshot_yamls(dbt_dir: Path) -> list[Path]:
     folder = dbt_dir / SNAPSHOTS_DIR
     return sorted(folder.rglob("*.yml")) if folder.is_dir() else []
+
+
+def catalog_file(root: Path, bucket: str, key: str) -> Path:
+    """``<root>/catalog/<bucket>/<key>.json`` for an object's normalised key (``schema.name``): only
+    once the key is safe as a file name (no ``/``, no ``..``, no Jinja brace or control character:
+    ``escaping.check_name``) and the path stays inside the migration project."""
+    if bucket not in CATALOG_BUCKETS:
+        raise ValueError(f"unknown catalog bucket {bucket!r}")
+    check_name(key, field=f"{bucket[:-1]} name", path_safe=True)
+    return inside(root, root / CATALOG_DIR / bucket / f"{key}.json")
+
+
+def manifest_file(root: Path) -> Path:
+    return root / MANIFEST_FILE
+
+
+def ddl_file(root: Path, name: str) -> Path:
+    """``<root>/ddl/tables.sql`` / ``procedures.sql``."""
+    return root / DDL_DIR / name

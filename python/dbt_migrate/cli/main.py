@@ -15,6 +15,7 @@ from .. import __version__
 from ..escaping import UNSAFE_REASONS
 from ..names import TableId
 from ..profiles import ADAPTERS
+from . import discover as discover_commands
 from . import export as export_commands
 from . import lifecycle as lifecycle_commands
 from .options import (
@@ -357,3 +358,4 @@ def demo(target_dir: Path | None, as_json: bool) -> None:
 # Command groups that live in their own modules attach themselves to the group.
 lifecycle_commands.register(main)
 export_commands.register(main)
+discover_commands.register(main)
