@@ -156,8 +156,38 @@ def _reload_kind(role: str | None, facts: TableFacts | None) -> tuple[str, str]:
     return "dim_non_scd", "full reload (TRUNCATE/DELETE then INSERT) of a table named as a dimension or neither"
 
 
+def _grain(shape: Shape, source_keys: dict[str, list[str]]) -> tuple[list[str], str]:
+    """The GROUP BY columns without the attributes of a grouped key: ``GROUP BY d.StoreKey,
+    d.RegionName`` groups by the store; the region comes with it."""
+    keyed = {
+        src
+        for column, (src, source_column) in shape.lineage.items()
+        if column in shape.group_by
+        and source_column.lower() in {k.lower() for k in source_keys.get(src, [])[:1]}
+        and len(source_keys.get(src, [])) == 1
+    }
+    grain = [
+        c
+        for c in shape.group_by
+        if c not in shape.lineage
+        or shape.lineage[c][0] not in keyed
+        or shape.lineage[c][1].lower() == source_keys[shape.lineage[c][0]][0].lower()
+    ]
+    dropped = [c for c in shape.group_by if c not in grain]
+    why = "the columns the load groups by: one row per group"
+    if dropped:
+        why += f" ({', '.join(dropped)} left out: attributes of a grouped key)"
+    return grain, why
+
+
 def keys(
-    kind: str, shape: Shape, scd2: Any, facts: TableFacts | None, targets: set[str], target: TableName
+    kind: str,
+    shape: Shape,
+    scd2: Any,
+    facts: TableFacts | None,
+    targets: set[str],
+    target: TableName,
+    source_keys: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """``primary_key`` and ``natural_key``."""
     out: dict[str, Any] = {}
@@ -183,7 +213,7 @@ def keys(
         return out
     inferred, why = natural, natural_why
     if not inferred and shape.group_by:
-        inferred, why = shape.group_by, "the columns the load groups by: one row per group"
+        inferred, why = _grain(shape, source_keys or {})
     if not inferred and kind == "fact_transaction":
         fks = {c for c, (src, _) in shape.lineage.items() if src in targets and src != target.key}
         inferred = [c for c in _insert_order(shape, facts) if _ID_SUFFIX.search(_flat(c)) and c not in fks]
@@ -215,7 +245,10 @@ def watermark(kind: str, shape: Shape, facts: TableFacts | None) -> dict[str, An
     return None
 
 
-def foreign_keys(shape: Shape, facts: TableFacts | None, targets: set[str], target: TableName) -> list[dict[str, Any]]:
+def foreign_keys(
+    shape: Shape, facts: TableFacts | None, target: TableName, source_keys: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """Declared FOREIGN KEYs, and columns loaded from the key of another table the load joins."""
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for fk in facts.foreign_keys if facts is not None else []:
@@ -234,7 +267,8 @@ def foreign_keys(shape: Shape, facts: TableFacts | None, targets: set[str], targ
             )
         )
     for column, (source, source_column) in shape.lineage.items():
-        if source in targets and source != target.key and column.lower() not in seen:
+        known = [k.lower() for k in source_keys.get(source, [])]
+        if source != target.key and source_column.lower() in known and column.lower() not in seen:
             out.append(
                 field_(
                     {
@@ -243,7 +277,7 @@ def foreign_keys(shape: Shape, facts: TableFacts | None, targets: set[str], targ
                         "references_source_relation": source,
                         "references_column": source_column,
                     },
-                    f"loaded from {source}.{source_column}, a column of another target the load joins",
+                    f"loaded from {source}.{source_column}, the key of a table the load joins",
                 )
             )
     return out
@@ -260,15 +294,20 @@ def pii(columns: list[str]) -> list[dict[str, Any]]:
 
 
 def profile(
-    statements: list[Analysed], target: TableName, facts: TableFacts | None, targets: set[str]
+    statements: list[Analysed],
+    target: TableName,
+    facts: TableFacts | None,
+    targets: set[str],
+    source_keys: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """The profile block of one target written by ``statements`` (its writer's)."""
+    """The profile block of one target written by ``statements`` (its writer's). ``source_keys``:
+    table key -> the single-column key each input is known by (declared, or its writer's match)."""
     block, shape, scd2 = classification(statements, target, facts)
     kind = block["resolved_kind"]
     out: dict[str, Any] = {"classification": block}
-    out.update(keys(kind, shape, scd2, facts, targets, target))
+    out.update(keys(kind, shape, scd2, facts, targets, target, source_keys))
     out["watermark"] = watermark(kind, shape, facts)
-    out["foreign_keys"] = foreign_keys(shape, facts, targets, target)
+    out["foreign_keys"] = foreign_keys(shape, facts, target, source_keys or {})
     columns = [c.name for c in facts.columns] if facts is not None else list(shape.lineage)
     out["pii_actions"] = pii(columns)
     out["status"] = "ok" if "primary_key" in out else "partial"
