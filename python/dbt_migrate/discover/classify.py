@@ -25,7 +25,11 @@ from .shapes import Shape, read_shape
 SOURCE = "discover"
 _DIM_WORDS = {"dim", "dimension", "dimensions", "lookup", "lkp", "ref", "reference"}
 _FACT_WORDS = {"fact", "facts", "fct"}
-_VERSION_COLUMN = re.compile(r"valid_?to|end_?date|expir|effective_?to|is_?current|current_?flag|is_?active", re.I)
+_VERSION_COLUMN = re.compile(
+    r"valid_?to|valid_?until|end_?d|expir|effective_?to|to_?date|row_?end|is_?current|current_?(flag|ind)|"
+    r"is_?active|active_?flag|is_?latest|latest_?flag",
+    re.I,
+)
 _ID_SUFFIX = re.compile(r"(id|no|num|number)$", re.I)
 _PII = [
     (re.compile(r"e_?mail", re.I), "mask", "an e-mail address"),
@@ -87,6 +91,10 @@ def classification(
     kinds = set(shape.kinds)
     scd2 = _scd2(statements, target) if {"update", "merge"} & kinds else None
     ambiguous: list[str] = []
+    if scd2 is not None and not all(_VERSION_COLUMN.search(_flat(c)) for c in _closed(scd2)):
+        # one column set before the INSERT looks like a close-off, but it is named as data: an upsert
+        ambiguous.append(f"dim_scd2: the UPDATE sets only {', '.join(_closed(scd2))}, not named as a version column")
+        scd2 = None
     if scd2 is not None:
         kind = "dim_scd2"
         why = (

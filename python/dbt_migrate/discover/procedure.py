@@ -43,6 +43,7 @@ _NOT_DATA = {
     "BEGIN": "transaction control",
     "USE": "changes the database context",
 }
+_TYPES = {"BEGIN": "Transaction", "COMMIT": "Commit", "ROLLBACK": "Rollback"}  # sqlglot's class names
 _BOOKKEEPING_WORDS = {"lineage", "cutoff", "watermark", "watermarks", "log", "logs", "audit", "checkpoint"}
 _BOOKKEEPING_SCHEMAS = {"log", "logs", "audit"}
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -184,14 +185,12 @@ def _records_run_state(tree: exp.Expr) -> bool:
     values are clock/session functions, variables and constants, at least one a function or variable."""
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
         values = tree.expression
-        has_state = values.find(exp.Parameter) is not None or _clock(values)
+        has_state = values.find(exp.Parameter) is not None and _clock(values)  # (a loop's VALUES (@i) is data)
         return has_state and values.find(exp.Column) is None and values.find(exp.Select) is None
     if isinstance(tree, exp.Update) and not (tree.args.get("from_") or tree.args.get("from")):
         sets = [e.expression for e in tree.expressions if isinstance(e, exp.EQ)]
         where = tree.args.get("where")
-        keyed = where is not None and all(
-            isinstance(c, exp.Column) for c in where.find_all(exp.Column)
-        )  # the WHERE names columns of the row only
+        keyed = where is not None and where.find(exp.Select) is None  # one row, picked by constants or variables
         return bool(sets) and keyed and all(_run_state(s) for s in sets) and any(_clock(s) for s in sets)
     return False
 
@@ -217,7 +216,7 @@ def _exec(raw: RawStatement, tree: exp.Expr | None) -> tuple[TableName | None, s
 def analyse_statement(index: int, raw: RawStatement) -> Analysed:
     head = raw.head
     if head in _NOT_DATA and not (head == "BEGIN" and "TRAN" not in raw.sql.upper()):
-        a = Analysed(index, raw, None, "Commit" if head == "COMMIT" else "Command")
+        a = Analysed(index, raw, None, _TYPES.get(head, "Command"))
         a.rationale = f"{_NOT_DATA[head]}: no rows of the target"
         return a
     if head == "DECLARE" and re.search(r"\bCURSOR\b", raw.sql, re.I):

@@ -34,6 +34,11 @@ _STARTS = {
 }  # fmt: skip
 _WRITES = {"INSERT", "UPDATE", "DELETE", "MERGE"}
 _SET_OPS = {"UNION", "EXCEPT", "INTERSECT", "ALL"}
+# (previous keyword, keyword) pairs inside one statement.
+_AFTER = {
+    ("FOR", "SELECT"), ("FOR", "UPDATE"), ("THEN", "UPDATE"), ("THEN", "INSERT"), ("THEN", "DELETE"),
+    ("ROWS", "FETCH"), ("ROW", "FETCH"), ("ON", "DELETE"), ("ON", "UPDATE"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,8 @@ class _Splitter:
             return False
         prev = _word(self.tokens[i - 1]) if i else ""
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
-        if prev in ("FOR", "ON", "THEN", "ROWS", "ROW", "NEXT") and word != "WITH":
-            return True  # cursor FOR SELECT, ON DELETE, MERGE ... THEN UPDATE, OFFSET ... FETCH
+        if (prev, word) in _AFTER:
+            return True  # cursor FOR SELECT, FOR UPDATE, MERGE ... THEN UPDATE, OFFSET ... ROWS FETCH
         if word == "WITH":
             # a table hint WITH (NOLOCK); a CTE list starts a statement
             return nxt is not None and nxt.token_type == TokenType.L_PAREN
