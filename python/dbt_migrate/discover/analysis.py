@@ -1,0 +1,161 @@
+"""``analyse(discovered) -> Analysis``: every procedure read statement by statement, every table
+scoped to its writer and profiled by rules. Pure: objects in, catalog bodies out, no I/O.
+
+Stages: ``statements`` splits a procedure into statements, ``procedure`` decides each one's action
+and references, ``routing`` its mode, ``scoping`` writers -> targets (slices of multi-target
+writers), ``classify`` (over ``shapes``) each target's profile. Views get the view profile
+(``stg`` / ``mart``). Every inferred field says ``source: "discover"`` and why, in one line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from .classify import profile
+from .model import Analysis, Discovered, Problem, SqlObject, TableFacts, TableInference
+from .procedure import Analysed, TableName, analyse_statements
+from .routing import routing
+from .scoping import SOURCE, Writer, find_targets, scoping, slices
+from .statements import split_body
+
+
+def analyse(discovered: Discovered) -> Analysis:
+    writers: list[tuple[SqlObject, Writer, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    for obj in discovered.procedures():
+        body = split_body(obj.sql)
+        if body.error is not None:
+            problems.append(Problem(obj.file, obj.line, f"procedure cannot be tokenized: {body.error}", obj.fqn))
+        statements = analyse_statements(obj, body.statements)
+        for a in statements:
+            if a.unparsed is not None and a.action == "migrate":
+                line = obj.line + a.raw.line - 1
+                problems.append(Problem(obj.file, line, f"statement {a.index} cannot be parsed: {a.unparsed}", obj.fqn))
+        writer = Writer(obj.schema, obj.name, statements)
+        find_targets(writer)
+        route = routing(body, statements)
+        doc: dict[str, Any] = {
+            "schema": obj.schema,
+            "name": obj.name,
+            "source": SOURCE,
+            "references": references(statements, discovered.tables),
+            "statements": [statement_doc(a, obj) for a in statements],
+            "mode": route.mode,
+            "mode_rationale": route.rationale,
+            "needs_llm": route.mode == "llm_required" or body.error is not None,
+            "needs_enrich": route.mode == "call_graph_enrich",
+            "routing_reasons": route.reasons + (["unparsed_statement"] if body.error is not None else []),
+            "targets": [t.written for t in writer.targets],
+        }
+        if body.error is not None:
+            doc["mode"], doc["mode_rationale"] = "llm_required", f"the body cannot be tokenized: {body.error}"
+        sliced = slices(writer)
+        if sliced is not None:
+            doc["table_slices"] = sliced
+        writers.append((obj, writer, doc))
+    all_writers = [w for _, w, _ in writers]
+    target_keys = {t.key for w in all_writers for t in w.targets}
+    keys = set(discovered.tables)
+    for w in all_writers:
+        keys |= {t.key for t in (*w.targets, *w.work_tables, *w.bookkeeping)}
+    tables: dict[str, TableInference] = {}
+    for key in sorted(keys):
+        facts = discovered.tables.get(key)
+        if facts is not None and facts.kind == "view":
+            tables[key] = TableInference(scoping={}, profile=view_profile(facts))
+            continue
+        block = scoping(key, all_writers)
+        prof: dict[str, Any] = {}
+        mine = [w for w in all_writers if any(t.key == key for t in w.targets)]
+        if mine:
+            target = next(t for t in mine[0].targets if t.key == key)
+            prof = profile(mine[0].statements, target, facts, target_keys)
+            if len(mine) > 1:
+                prof["classification"]["rationale"] += f" (read from {mine[0].display}, one of {len(mine)} writers)"
+        tables[key] = TableInference(scoping=block, profile=prof)
+    return Analysis(procedures={obj.fqn: doc for obj, _, doc in writers}, tables=tables, problems=problems)
+
+
+def statement_doc(a: Analysed, obj: SqlObject) -> dict[str, Any]:
+    return {
+        "index": a.index,
+        "type": a.type,
+        "action": a.action,
+        "source": SOURCE,
+        "sql": a.raw.sql,
+        "rationale": a.rationale,
+        "line": obj.line + a.raw.line - 1,
+    }
+
+
+def _entry(name: TableName, selected: bool, updated: bool) -> dict[str, Any]:
+    return {"schema": name.schema or "dbo", "name": name.name, "is_selected": selected, "is_updated": updated}
+
+
+def references(statements: list[Analysed], tables: dict[str, TableFacts]) -> dict[str, Any]:
+    """What the ``migrate`` statements read and write (bookkeeping statements' tables left out)."""
+    found: dict[str, tuple[TableName, bool, bool]] = {}
+    out_of_scope: list[dict[str, Any]] = []
+    functions: dict[str, TableName] = {}
+    procedures: dict[str, TableName] = {}
+
+    def add(name: TableName, selected: bool, updated: bool) -> None:
+        if name.server or name.database:
+            reason = "another server" if name.server else "another database"
+            entry = {"schema": name.schema, "name": name.name, "database": name.database, "server": name.server}
+            if {**entry, "reason": reason} not in out_of_scope:
+                out_of_scope.append({**entry, "reason": reason})
+            return
+        old = found.get(name.key, (name, False, False))
+        found[name.key] = (old[0], old[1] or selected, old[2] or updated)
+
+    for a in statements:
+        if a.action != "migrate":
+            continue
+        if a.written is not None:
+            add(a.written, isinstance(a.tree, exp.Merge), True)
+        for r in a.reads:
+            add(r, True, False)
+        for f in a.functions:
+            functions.setdefault(f.key, f)
+        if a.calls is not None:
+            procedures.setdefault(a.calls.key, a.calls)
+    in_tables = [_entry(*v) for k, v in found.items() if (tables.get(k) is None or tables[k].kind != "view")]
+    in_views = [_entry(*v) for k, v in found.items() if tables.get(k) is not None and tables[k].kind == "view"]
+    return {
+        "tables": {"in_scope": in_tables, "out_of_scope": out_of_scope},
+        "views": {"in_scope": in_views, "out_of_scope": []},
+        "functions": {
+            "in_scope": [{"schema": f.schema, "name": f.name} for f in functions.values()],
+            "out_of_scope": [],
+        },
+        "procedures": {
+            "in_scope": [{"schema": p.schema, "name": p.name} for p in procedures.values()],
+            "out_of_scope": [],
+        },
+        "source": SOURCE,
+        "rationale": "tables the migrate statements read (is_selected) and write (is_updated)",
+    }
+
+
+def view_profile(facts: TableFacts) -> dict[str, Any]:
+    """``mart`` for aggregation, window functions or several tables joined; else ``stg``."""
+    try:
+        tree = sqlglot.parse_one(facts.select_sql or "", read="tsql")
+    except sqlglot.errors.SqlglotError:
+        tree = None
+    if tree is None:
+        return {}
+    reasons = []
+    if tree.find(exp.Group) is not None or tree.find(exp.AggFunc) is not None:
+        reasons.append("aggregates")
+    if tree.find(exp.Window) is not None:
+        reasons.append("uses window functions")
+    if len({t.name.lower() for t in tree.find_all(exp.Table)}) > 1:
+        reasons.append("joins several tables")
+    kind = "mart" if reasons else "stg"
+    why = f"the view {', '.join(reasons)}" if reasons else "a thin select over one relation"
+    return {"status": "ok", "classification": kind, "source": SOURCE, "rationale": why}
