@@ -47,3 +47,34 @@ def atomic_write(path: Path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write_many(files: dict[Path, str]) -> None:
+    """``atomic_write`` for many files at once: each is still replaced whole by a rename, but the
+    data of all of them is flushed to disk by one ``os.sync()`` before the renames instead of one
+    fsync per file (thousands of catalog files: seconds instead of a minute)."""
+    staged: list[tuple[str, Path, int]] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+            except FileNotFoundError:
+                mode = _NEW_FILE_MODE
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path, mode))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        os.sync()
+        while staged:
+            tmp, path, mode = staged[0]
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+            staged.pop(0)
+    except BaseException:
+        for tmp, _, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise

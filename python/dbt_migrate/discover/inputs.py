@@ -82,6 +82,7 @@ class _Segment:
 class _Reader:
     def __init__(self) -> None:
         self.objects: list[SqlObject] = []
+        self.seen: dict[tuple[str, str], SqlObject] = {}  # (kind, fqn) -> the first definition
         self.tables: dict[str, TableFacts] = {}
         self.constraints: list[tuple[str, list[Constraint], str, int]] = []  # table, constraints, file, line
         self.problems: list[Problem] = []
@@ -179,18 +180,12 @@ class _Reader:
 
     def new(self, obj: SqlObject) -> bool:
         """False (and a problem) when an object of that name was read already (the first is kept)."""
-        for other in self.objects:
-            if other.fqn == obj.fqn and other.kind == obj.kind:
-                self.problems.append(
-                    Problem(
-                        obj.file,
-                        obj.line,
-                        f"defined again (first in {other.file}:{other.line}); this one ignored",
-                        obj.fqn,
-                    )
-                )
-                return False
-        return True
+        other = self.seen.setdefault((obj.kind, obj.fqn), obj)
+        if other is obj:
+            return True
+        message = f"defined again (first in {other.file}:{other.line}); this one ignored"
+        self.problems.append(Problem(obj.file, obj.line, message, obj.fqn))
+        return False
 
 
 def _shift(t: Token, by: int) -> Token:

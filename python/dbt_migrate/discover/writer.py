@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import layout
-from ..atomic import atomic_write
+from ..atomic import atomic_write_many
 from ..errors import InputError
 from ..escaping import UnsafeInputError
 from ..jsonfile import read_json
@@ -80,6 +80,7 @@ def write_catalogs(
     when it is not the project's own ``ddl/``) also writes ``ddl/tables.sql`` and ``procedures.sql``."""
     root = Path(project_root)
     report = WriteReport(dry_run=dry_run)
+    pending: dict[Path, str] = {}
     for rel, ours in documents(discovered, analysis).items():
         try:
             path = _path(root, rel)
@@ -88,18 +89,20 @@ def write_catalogs(
             file, _, line = where.rpartition(":")
             report.problems.append(Problem(file, int(line or 0), f"not written: {exc}", rel.rsplit("/", 1)[-1][:-5]))
             continue
-        report.files.append(_write_json(path, rel, ours, force, dry_run))
+        report.files.append(_write_json(path, rel, ours, force, pending))
     if ddl_from is not None:
         texts, problems = scripts(discovered, ddl_from)
         report.problems += problems
         for name, text in texts.items():
-            report.files.append(
-                _write_script(layout.ddl_file(root, name), f"{layout.DDL_DIR}/{name}", text, force, dry_run)
-            )
+            path = layout.ddl_file(root, name)
+            report.files.append(_write_script(path, f"{layout.DDL_DIR}/{name}", text, force, pending))
+    if not dry_run:
+        atomic_write_many(pending)
     return report
 
 
-def _write_json(path: Path, rel: str, ours: dict[str, Any], force: bool, dry_run: bool) -> FileChange:
+def _write_json(path: Path, rel: str, ours: dict[str, Any], force: bool, pending: dict[Path, str]) -> FileChange:
+    """The change to one catalog file; its new text goes into ``pending`` (written by the caller)."""
     existing: dict[str, Any] | None = None
     old_text = None
     if path.exists():
@@ -117,18 +120,16 @@ def _write_json(path: Path, rel: str, ours: dict[str, Any], force: bool, dry_run
     text = _text(merged)
     if old_text is not None and text == old_text:
         return FileChange(rel, "unchanged", [c for c in changes if c.kind == "kept"])
-    if not dry_run:
-        atomic_write(path, text)
+    pending[path] = text
     return FileChange(rel, "created" if old_text is None else "updated", changes)
 
 
-def _write_script(path: Path, rel: str, text: str, force: bool, dry_run: bool) -> FileChange:
+def _write_script(path: Path, rel: str, text: str, force: bool, pending: dict[Path, str]) -> FileChange:
     old = path.read_text(encoding="utf-8", errors="replace") if path.exists() else None
     if old == text:
         return FileChange(rel, "unchanged")
     ours_before = old is not None and old.startswith(MARKER.split("{source}")[0])
     if old is not None and not ours_before and not force:
         return FileChange(rel, "kept", why="not written by discover; --force replaces it")
-    if not dry_run:
-        atomic_write(path, text)
+    pending[path] = text
     return FileChange(rel, "created" if old is None else "updated")
