@@ -89,7 +89,8 @@ def classification(
     shape = read_shape(statements, target.key)
     role = table_role(target)
     kinds = set(shape.kinds)
-    scd2 = _scd2(statements, target) if {"update", "merge"} & kinds else None
+    # (the SCD2 recogniser parses the statements again: only where a version column is set)
+    scd2 = _scd2(statements, target) if any(_VERSION_COLUMN.search(_flat(c)) for c in shape.update_sets) else None
     ambiguous: list[str] = []
     if scd2 is not None and not all(_VERSION_COLUMN.search(_flat(c)) for c in _closed(scd2)):
         # one column set before the INSERT looks like a close-off, but it is named as data: an upsert

@@ -47,6 +47,7 @@ class RawStatement:
     line: int  # 1-based line of its first token in the text it was split from
     blocks: tuple[str, ...] = ()  # enclosing control flow, outermost first: if, else, while, try, catch
     head: str = ""  # its first keyword, upper-cased (INSERT, UPDATE, ...)
+    tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)  # parsed without tokenizing again
 
 
 @dataclass
@@ -110,7 +111,9 @@ class _Splitter:
                 parts.append(piece)
                 prev = tok
             first = self.current[0]
-            self.body.statements.append(RawStatement("".join(parts), first.line, self.current_blocks, _word(first)))
+            self.body.statements.append(
+                RawStatement("".join(parts), first.line, self.current_blocks, _word(first), tuple(self.current))
+            )
             self.pending = []  # the IF/ELSE/WHILE governed this one statement
         self.current = []
         self.head, self.query_started, self.awaiting_set, self.cases = "", False, False, 0
