@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
@@ -207,7 +208,7 @@ def main() -> int:
         verdict = "ok" if ok else "TOO SLOW"
         print(f"discover of {procs} procedures: {total:.1f} s, target {TARGET_SECONDS:.0f} s: {verdict}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
     return 0 if ok else 1
 
 
