@@ -46,7 +46,8 @@
             {%- if not spec.get('to') or not spec.get('field') -%}
                 {{ dbt_migrate._raise_argument_error(macro_name, where, spec, "to (e.g. \"ref('dimstore')\") and field") }}
             {%- endif -%}
-            {%- set column_test = {'relationships': {'arguments': {'to': dbt_migrate._relation_ref(spec['to']), 'field': spec['field']}}} -%}
+            {#- dbt's relationships test writes `select <field> as to_field`: a name SQL must quote goes quoted -#}
+            {%- set column_test = {'relationships': {'arguments': {'to': dbt_migrate._relation_ref(spec['to']), 'field': dbt_migrate._quoted_columns(spec['field'])}}} -%}
             {%- set column_name = spec.get('column') -%}
         {%- elif kind == 'pii' -%}
             {%- set column_name = spec.get('column') -%}

@@ -12,16 +12,20 @@ from .model import Analysis, Discovered
 from .verdicts import Verdict
 from .writer import STATUSES, WriteReport
 
+# Statement kinds that set up values rather than move rows: left out of a procedure's pattern.
+_SETUP_KINDS = {"declare", "set", "setitem", "command"}
+
 
 def _pattern(procedure: dict[str, Any] | None) -> str:
-    """A procedure's shape: its migrate statements' kinds in order (``Update + Insert``)."""
+    """A procedure's shape: its migrate statements' kinds in order (``Update + Insert``), the
+    variable set-up left out."""
     if procedure is None:
         return "not analysed"
     kinds: list[str] = []
     for s in procedure.get("statements") or []:
         if isinstance(s, dict) and s.get("action") == "migrate":
             kind = str(s.get("type") or "statement")
-            if kind not in kinds:
+            if kind not in kinds and kind.lower() not in _SETUP_KINDS:
                 kinds.append(kind)
     return " + ".join(kinds) if kinds else "writes no table"
 
