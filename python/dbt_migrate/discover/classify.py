@@ -25,12 +25,13 @@ from .shapes import Shape, read_shape
 SOURCE = "discover"
 _DIM_WORDS = {"dim", "dimension", "dimensions", "lookup", "lkp", "ref", "reference"}
 _FACT_WORDS = {"fact", "facts", "fct"}
+_JUNK_WORDS = {"junk", "flag", "flags", "profile", "profiles", "indicator", "indicators", "combination", "combinations"}
 _VERSION_COLUMN = re.compile(
     r"valid_?to|valid_?until|end_?d|expir|effective_?to|to_?date|row_?end|is_?current|current_?(flag|ind)|"
     r"is_?active|active_?flag|is_?latest|latest_?flag",
     re.I,
 )
-_ID_SUFFIX = re.compile(r"(id|no|num|number)$", re.I)
+_ID_WORDS = {"id", "no", "num", "number", "nbr"}  # an identifier's last word (OrderID, ItemNo, [Line Number])
 _PII = [
     (re.compile(r"e_?mail", re.I), "mask", "an e-mail address"),
     (re.compile(r"phone|mobile|fax", re.I), "mask", "a phone number"),
@@ -120,12 +121,16 @@ def classification(
         why = f"DELETE of the input's slices ({', '.join(shape.slice_columns)}) then INSERT: the slices are reloaded"
         if role == "dim":
             ambiguous.append("dim_scd1: a dimension reloaded by slices")
+    elif shape.cutoff and "insert" in kinds and "snapshot" in words(target.name) + words(shape.cutoff):
+        kind = "fact_periodic_snapshot"
+        why = f"reloads the snapshots past a cutoff ({shape.cutoff_how}), named as a snapshot"
     elif shape.cutoff and "insert" in kinds:
         kind = "fact_transaction"
         why = f"appends rows past a cutoff ({shape.cutoff_how})"
-    elif shape.group_by and "insert" in kinds:
+    elif (shape.group_by or shape.aggregated) and kinds & {"insert", "select_into"} and role != "dim":
         kind = "fact_aggregate"
-        why = f"rebuilds aggregates (INSERT ... GROUP BY {', '.join(shape.group_by)})"
+        by = f"GROUP BY {', '.join(shape.group_by)}" if shape.group_by else "aggregated rows"
+        why = f"rebuilds aggregates ({by})"
     elif shape.anti_join_keys:
         kind = "fact_transaction" if role == "fact" else "dim_scd1"
         why = f"inserts only keys not yet in the table (NOT EXISTS on {', '.join(shape.anti_join_keys)})"
@@ -133,7 +138,7 @@ def classification(
             "dim_scd1 / fact_transaction: new keys are inserted, existing rows never change; chosen by the table's name"
         )
     elif kinds & {"truncate", "select_into"} or shape.delete_all:
-        kind, why = _reload_kind(role, facts)
+        kind, why = _reload_kind(role, facts, target)
         if role is None:
             ambiguous.append("dim_non_scd / fact_periodic_snapshot: a full reload; the table's name says neither")
     elif "insert" in kinds:
@@ -156,7 +161,9 @@ def _closed(scd2: Any) -> list[str]:
     return [c for c in (scd2.valid_to, scd2.current_flag) if c] or ["a version column"]
 
 
-def _reload_kind(role: str | None, facts: TableFacts | None) -> tuple[str, str]:
+def _reload_kind(role: str | None, facts: TableFacts | None, target: TableName) -> tuple[str, str]:
+    if role == "dim" and set(words(target.name)) & _JUNK_WORDS:
+        return "dim_junk", "full reload of a dimension named as a junk dimension (flags, profile combinations)"
     dated = [c.name for c in (facts.columns if facts else []) if c.name in (facts.primary_key if facts else [])]
     dated = [c for c in dated if re.search(r"date|time|day|month|period|snapshot", c, re.I)]
     if role == "fact" or dated:
@@ -175,6 +182,14 @@ def _grain(shape: Shape, source_keys: dict[str, list[str]]) -> tuple[list[str], 
         and source_column.lower() in {k.lower() for k in source_keys.get(src, [])[:1]}
         and len(source_keys.get(src, [])) == 1
     }
+    by_source: dict[str, list[str]] = {}
+    for c in shape.group_by:
+        if c in shape.lineage:
+            by_source.setdefault(shape.lineage[c][0], []).append(c)
+    for src, grouped in by_source.items():  # no known key: an identifier-named grouped column is it
+        if src not in keyed and len(grouped) > 1 and any(_id_named(c, True) for c in grouped):
+            keyed.add(src)
+            source_keys = {**source_keys, src: [shape.lineage[next(c for c in grouped if _id_named(c, True))][1]]}
     grain = [
         c
         for c in shape.group_by
@@ -223,14 +238,31 @@ def keys(
     inferred, why = natural, natural_why
     if not inferred and shape.group_by:
         inferred, why = _grain(shape, source_keys or {})
-    if not inferred and kind == "fact_transaction":
-        fks = {c for c, (src, _) in shape.lineage.items() if src in targets and src != target.key}
-        inferred = [c for c in _insert_order(shape, facts) if _ID_SUFFIX.search(_flat(c)) and c not in fks]
-        why = "identifier-named columns (…ID, …No) that are not keys of another target: the grain by name"
+    if not inferred and kind in ("fact_transaction", "fact_periodic_snapshot", "dim_non_scd", "dim_junk"):
+        inferred, why = _named_grain(kind, shape, facts, targets, target)
     if inferred:
         pk_type = "composite" if len(inferred) > 1 else "natural"
         out["primary_key"] = field_({"columns": inferred, "primary_key_type": pk_type}, f"no declared key; {why}")
     return out
+
+
+def _id_named(name: str, dim: bool) -> bool:
+    last = (words(name) or [""])[-1]
+    return last in _ID_WORDS or (dim and last == "code")
+
+
+def _named_grain(
+    kind: str, shape: Shape, facts: TableFacts | None, targets: set[str], target: TableName
+) -> tuple[list[str], str]:
+    """A dimension's first identifier-named column (``…ID``, ``…No``, ``…Code``: one row per
+    entity); a fact's identifier-named columns (``…ID``, ``…No``) not loaded from another target's
+    key (a foreign key)."""
+    if kind.startswith("dim"):
+        found = [c for c in _insert_order(shape, facts) if _id_named(c, True)][:1]
+        return found, "the dimension's first identifier-named column: one row per entity, by name"
+    fks = {c.lower() for c, (src, _) in shape.lineage.items() if src in targets and src != target.key}
+    found = [c for c in _insert_order(shape, facts) if _id_named(c, False) and c.lower() not in fks]
+    return found, "identifier-named columns not loaded from another target's key: the grain by name"
 
 
 def _insert_order(shape: Shape, facts: TableFacts | None) -> list[str]:
@@ -244,12 +276,13 @@ def watermark(kind: str, shape: Shape, facts: TableFacts | None) -> dict[str, An
         return field_(
             {"column": shape.cutoff, "columns": [shape.cutoff]}, f"compared with a cutoff: {shape.cutoff_how}"
         )
-    if kind in ("dim_scd1", "fact_accumulating_snapshot") and facts is not None:
+    if kind in ("dim_scd1", "dim_scd2", "fact_accumulating_snapshot") and facts is not None:
         column = change_column("", [(c.name, c.type) for c in facts.columns])
         if column is not None:
             return field_(
                 {"column": column, "columns": [column], "strategy": "timestamp"},
-                f"{column} is a date/time column named as a change column: the upsert's incremental filter",
+                f"{column} is a date/time column named as a change column: "
+                + ("the snapshot's updated_at" if kind == "dim_scd2" else "the upsert's incremental filter"),
             )
     return None
 

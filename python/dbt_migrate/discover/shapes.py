@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from ..convert.derive import _table_key
+from ..convert.derive import _staging_name, _table_key
 from ..convert.scd import _conjuncts, _target_columns
-from .procedure import Analysed
+from .procedure import Analysed, words
 
 
 @dataclass
@@ -28,6 +28,9 @@ class Shape:
     cutoff_how: str = ""
     group_by: list[str] = field(default_factory=list)  # target columns the load groups by
     lineage: dict[str, tuple[str, str]] = field(default_factory=dict)  # target column -> (input key, column)
+    aggregated: bool = False  # the rows loaded are aggregated (GROUP BY, PIVOT, an aggregate) somewhere
+    distinct: bool = False  # the load's SELECT is DISTINCT
+    aggregated_temps: set[str] = field(default_factory=set)
     update_sets: list[str] = field(default_factory=list)  # target columns UPDATEs (and MERGE's) set
 
 
@@ -36,7 +39,7 @@ def _insert_columns(tree: exp.Insert) -> list[str]:
 
 
 def _select_of(tree: exp.Expr) -> exp.Select | None:
-    source = tree.expression if isinstance(tree, exp.Insert) else tree
+    source = tree.expression if isinstance(tree, exp.Insert) else tree  # SELECT ... INTO: itself
     while isinstance(source, exp.Subquery):
         source = source.this
     if isinstance(source, exp.SetOperation):
@@ -55,9 +58,9 @@ def _aliases(select: exp.Select) -> dict[str, str]:
     return out
 
 
-def _projection_map(tree: exp.Insert, select: exp.Select) -> dict[int, str]:
+def _projection_map(tree: exp.Insert | exp.Select, select: exp.Select) -> dict[int, str]:
     """Projection index -> the target column it fills (by the INSERT column list, else by name)."""
-    columns = _insert_columns(tree)
+    columns = _insert_columns(tree) if isinstance(tree, exp.Insert) else []
     if columns and len(columns) == len(select.expressions):
         return dict(enumerate(columns))
     return {i: p.alias_or_name for i, p in enumerate(select.expressions) if p.alias_or_name}
@@ -72,6 +75,26 @@ def _fed_by(mapping: dict[int, str], select: exp.Select, column: exp.Column) -> 
         if not column.table or not value.table or value.table.lower() == column.table.lower():
             return mapping.get(i)
     return None
+
+
+_TEMPORAL_WORDS = {
+    "date", "time", "timestamp", "at", "when", "modified", "updated", "created", "changed", "day", "month",
+    "year", "period", "stamp", "dt", "ts",
+}  # fmt: skip
+
+
+def temporal(name: str) -> bool:
+    """Named like a point in time (``OrderDate``, ``CreatedAt``, ``[Last Modified When]``)."""
+    return bool(set(words(name)) & _TEMPORAL_WORDS)
+
+
+def _cutoff(column: exp.Column, value: exp.Expr, target_key: str) -> str | None:
+    """How ``column > value`` is a cutoff: against the target's own MAX whatever the column, else
+    only for a column named as a point in time (``Qty > 0`` is a filter, not a cutoff)."""
+    how = _is_cutoff_value(value, target_key)
+    if how is None or (how != "the target's own MAX" and not temporal(column.name)):
+        return None
+    return how
 
 
 def _is_cutoff_value(node: exp.Expr, target_key: str) -> str | None:
@@ -127,6 +150,10 @@ def _anti_join_keys(select: exp.Select, target_key: str) -> list[str]:
 def read_shape(statements: list[Analysed], target_key: str) -> Shape:
     """The shape of the migrate statements writing ``target_key``."""
     shape = Shape()
+    for a in statements:  # #temp tables filled with aggregated rows: a load reading one aggregates
+        select = _select_of(a.tree) if a.temp is not None and a.tree is not None else None
+        if a.tree is not None and select is not None and _aggregates(a.tree, select):
+            shape.aggregated_temps.add(a.temp or "")
     for a in statements:
         if a.action != "migrate" or a.written is None or a.written.key != target_key or a.tree is None:
             continue
@@ -147,7 +174,7 @@ def read_shape(statements: list[Analysed], target_key: str) -> Shape:
             shape.update_sets += [
                 e.this.name for e in tree.expressions if isinstance(e, exp.EQ) and isinstance(e.this, exp.Column)
             ]
-        elif isinstance(tree, exp.Insert):
+        elif isinstance(tree, (exp.Insert, exp.Select)):
             read_insert(shape, tree, target_key)
     return shape
 
@@ -161,13 +188,38 @@ def read_delete(shape: Shape, tree: exp.Delete, target_key: str) -> None:
         if isinstance(c, exp.In) and isinstance(c.this, exp.Column) and c.args.get("query") is not None:
             shape.slice_columns.append(c.this.name)
     for column, value, cmp in _compared(where.this):
-        how = _is_cutoff_value(value, target_key)
+        how = _cutoff(column, value, target_key)
         if how and shape.cutoff is None:
             shape.cutoff = column.name
             shape.cutoff_how = f"the DELETE before the load removes the rows where {_shown(cmp)} ({how})"
 
 
-def read_insert(shape: Shape, tree: exp.Insert, target_key: str) -> None:
+def _row_sources(tree: exp.Expr, select: exp.Select) -> list[exp.Select]:
+    """The SELECTs the loaded rows come from: the load's own, its CTEs', its derived tables' (not
+    the subqueries of a filter or of a scalar value)."""
+    out = [select]
+    for cte in tree.find_all(exp.CTE):
+        out += [s for s in [cte.this] if isinstance(s, exp.Select)]
+    for sub in select.find_all(exp.Subquery):
+        if isinstance(sub.parent, (exp.From, exp.Join)) and isinstance(sub.this, exp.Select):
+            out.append(sub.this)
+    return out
+
+
+def _aggregates(tree: exp.Expr, select: exp.Select) -> bool:
+    if select.find(exp.Pivot) is not None:
+        return True
+    for s in _row_sources(tree, select):
+        if s.args.get("group") is not None:
+            return True
+        if any(
+            isinstance(e, exp.AggFunc) and e.find_ancestor(exp.Window) is None for p in s.expressions for e in p.walk()
+        ):
+            return True
+    return False
+
+
+def read_insert(shape: Shape, tree: exp.Insert | exp.Select, target_key: str) -> None:
     select = _select_of(tree)
     if select is None:
         return
@@ -184,6 +236,10 @@ def read_insert(shape: Shape, tree: exp.Insert, target_key: str) -> None:
             if key and key != target_key:
                 shape.lineage[mapping[i]] = (key, value.name)
     shape.anti_join_keys += [k for k in _anti_join_keys(select, target_key) if k not in shape.anti_join_keys]
+    reads_aggregated = any(_staging_name(t) in shape.aggregated_temps for t in select.find_all(exp.Table))
+    shape.aggregated = shape.aggregated or reads_aggregated or _aggregates(tree, select)
+    if select.args.get("distinct") is not None:
+        shape.distinct = True
     group = select.args.get("group")
     if group is not None:
         grouped = {g.sql("tsql").lower() for g in group.expressions}
@@ -193,7 +249,7 @@ def read_insert(shape: Shape, tree: exp.Insert, target_key: str) -> None:
                 shape.group_by.append(mapping[i])
     where = select.args.get("where")
     for column, value, cmp in _compared(where.this if where is not None else None):
-        how = _is_cutoff_value(value, target_key)
+        how = _cutoff(column, value, target_key)
         if how and shape.cutoff is None:
             fed = _fed_by(mapping, select, column)
             shape.cutoff = fed or (column.name if how == "the target's own MAX" else None)
