@@ -47,7 +47,8 @@ _NOT_DATA = {
     "USE": "changes the database context",
 }
 _TYPES = {"BEGIN": "Transaction", "COMMIT": "Commit", "ROLLBACK": "Rollback"}  # sqlglot's class names
-_BOOKKEEPING_WORDS = {"lineage", "cutoff", "watermark", "watermarks", "log", "logs", "audit", "checkpoint"}
+_STATE_WORDS = {"lineage", "cutoff", "watermark", "watermarks", "checkpoint"}
+_LOG_WORDS = {"log", "logs", "audit"}
 _BOOKKEEPING_SCHEMAS = {"log", "logs", "audit"}
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _RUN_STATE_FUNCTIONS = {
@@ -62,8 +63,16 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(name)]
 
 
-def is_bookkeeping_table(schema: str, name: str) -> bool:
-    return bool(set(words(name)) & _BOOKKEEPING_WORDS) or schema.lower() in _BOOKKEEPING_SCHEMAS
+def is_bookkeeping_table(schema: str, name: str, rows_of_data: bool = False) -> bool:
+    """Named as lineage, cutoff, watermark or checkpoint state; or as a log or audit table, unless
+    the write loads rows of data into it (``INSERT ... SELECT``, ``MERGE``: a web log can be a fact)
+    or the table is named as a fact or a dimension."""
+    found = set(words(name))
+    if found & _STATE_WORDS:
+        return True
+    if rows_of_data or found & {"fact", "facts", "dim", "dimension"}:
+        return False
+    return bool(found & _LOG_WORDS) or schema.lower() in _BOOKKEEPING_SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -293,7 +302,8 @@ def _without_tree(index: int, raw: RawStatement) -> Analysed | None:
         return Analysed(index, raw, None, "Declare", rationale="declares a variable without a value: no rows")
     if raw.head in ("UPDATE", "INSERT", "DELETE", "TRUNCATE", "MERGE"):
         name = _named_write(raw)
-        if name is not None and is_bookkeeping_table(name.schema, name.name):
+        data = raw.head == "MERGE" or any(t.token_type == TokenType.SELECT for t in depth0)
+        if name is not None and is_bookkeeping_table(name.schema, name.name, rows_of_data=data):
             kind = "TruncateTable" if raw.head == "TRUNCATE" else raw.head.capitalize()
             why = f"bookkeeping: {name.written} records lineage/cutoff/log state, not rows of a target"
             return Analysed(index, raw, None, kind, rationale=why, written=name, write_kind=raw.head.lower())
@@ -346,13 +356,20 @@ def decide(a: Analysed, tree: exp.Expr) -> None:
         a.rationale = f"{a.type}: not a write of rows"
 
 
+def _loads_rows(tree: exp.Expr) -> bool:
+    """An INSERT ... SELECT, a MERGE, a SELECT ... INTO: rows read from tables."""
+    if isinstance(tree, exp.Insert):
+        return isinstance(tree.expression, exp.Query) and tree.expression.find(exp.Table) is not None
+    return isinstance(tree, (exp.Merge, exp.Select))
+
+
 def decide_write(a: Analysed, tree: exp.Expr) -> None:
     assert a.written is not None
     name = a.written
     if name.server or name.database:
         a.action = "migrate"
         a.rationale = f"writes {name.written} in another {'server' if name.server else 'database'}"
-    elif is_bookkeeping_table(name.schema, name.name):
+    elif is_bookkeeping_table(name.schema, name.name, rows_of_data=_loads_rows(tree)):
         a.rationale = f"bookkeeping: {name.written} records lineage/cutoff/log state, not rows of a target"
     elif _records_run_state(tree):
         a.rationale = f"bookkeeping: writes run state (clock, variables) into {name.written}"

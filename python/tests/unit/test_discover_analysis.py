@@ -488,3 +488,19 @@ def test_views_are_stg_or_mart(tmp_path):
     kinds = {k: a.tables[k].profile["classification"] for k in ("dbo.v_thin", "dbo.v_sum", "dbo.v_join")}
     assert kinds == {"dbo.v_thin": "stg", "dbo.v_sum": "mart", "dbo.v_join": "mart"}
     assert a.tables["dbo.v_sum"].profile["source"] == "discover"
+
+
+def test_a_log_table_loaded_with_rows_of_data_is_a_target_and_a_run_log_is_bookkeeping(tmp_path):
+    sql = """\
+CREATE PROCEDURE web.usp_LoadWebLog AS
+BEGIN
+    INSERT INTO etl.RunLog (Step, StartedAt) VALUES (N'web', GETDATE())
+    INSERT INTO web.WebLog (Url, HitAt) SELECT r.Url, r.HitAt FROM raw.Requests AS r
+    UPDATE etl.RunLog SET FinishedAt = GETDATE() WHERE Step = N'web'
+END
+GO
+"""
+    a = discover(tmp_path, sql)
+    assert [s["action"] for s in statements(a, "web.usp_loadweblog")] == ["skip", "migrate", "skip"]
+    assert a.tables["web.weblog"].scoping["status"] == "resolved"
+    assert a.tables["etl.runlog"].scoping["status"] == "no_writer_found"
