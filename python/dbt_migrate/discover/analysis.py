@@ -18,7 +18,7 @@ from .classify import profile
 from .model import Analysis, Discovered, Problem, SqlObject, TableFacts, TableInference
 from .procedure import Analysed, TableName, analyse_statements
 from .routing import routing
-from .scoping import SOURCE, Writer, find_targets, scoping, slices
+from .scoping import SOURCE, Writer, WriterIndex, find_targets, scoping, slices
 from .statements import split_body
 
 
@@ -56,27 +56,64 @@ def analyse(discovered: Discovered) -> Analysis:
         if sliced is not None:
             doc["table_slices"] = sliced
         writers.append((obj, writer, doc))
-    all_writers = [w for _, w, _ in writers]
-    target_keys = {t.key for w in all_writers for t in w.targets}
-    keys = set(discovered.tables)
-    for w in all_writers:
-        keys |= {t.key for t in (*w.targets, *w.work_tables, *w.bookkeeping)}
+    index = WriterIndex([w for _, w, _ in writers])
+    target_keys = set(index.loading)
     tables: dict[str, TableInference] = {}
-    for key in sorted(keys):
-        facts = discovered.tables.get(key)
-        if facts is not None and facts.kind == "view":
-            tables[key] = TableInference(scoping={}, profile=view_profile(facts))
-            continue
-        block = scoping(key, all_writers)
-        prof: dict[str, Any] = {}
-        mine = [w for w in all_writers if any(t.key == key for t in w.targets)]
-        if mine:
-            target = next(t for t in mine[0].targets if t.key == key)
-            prof = profile(mine[0].statements, target, facts, target_keys)
-            if len(mine) > 1:
-                prof["classification"]["rationale"] += f" (read from {mine[0].display}, one of {len(mine)} writers)"
-        tables[key] = TableInference(scoping=block, profile=prof)
+    source_keys = declared_keys(discovered.tables)
+    # Two passes: the second re-profiles the targets that read another target, once every
+    # target's natural key is known (its foreign keys, an aggregate's grain).
+    later: list[str] = []
+    for key in sorted(set(discovered.tables) | index.keys):
+        tables[key] = table_inference(key, discovered, index, target_keys, source_keys)
+        natural = tables[key].profile.get("natural_key", {}).get("columns", [])
+        if len(natural) == 1:
+            source_keys.setdefault(key, natural)
+        if _reads_a_target(key, index, target_keys):
+            later.append(key)
+    for key in later:
+        tables[key] = table_inference(key, discovered, index, target_keys, source_keys)
     return Analysis(procedures={obj.fqn: doc for obj, _, doc in writers}, tables=tables, problems=problems)
+
+
+def table_inference(
+    key: str, discovered: Discovered, index: WriterIndex, targets: set[str], source_keys: dict[str, list[str]]
+) -> TableInference:
+    facts = discovered.tables.get(key)
+    if facts is not None and facts.kind == "view":
+        return TableInference(scoping={}, profile=view_profile(facts))
+    block = scoping(key, index)
+    prof: dict[str, Any] = {}
+    mine = index.loading.get(key, [])
+    if mine:
+        target = next(t for t in mine[0].targets if t.key == key)
+        prof = profile(mine[0].statements, target, facts, targets, source_keys)
+        if len(mine) > 1:
+            prof["classification"]["rationale"] += f" (read from {mine[0].display}, one of {len(mine)} writers)"
+    return TableInference(scoping=block, profile=prof)
+
+
+def _reads_a_target(key: str, index: WriterIndex, target_keys: set[str]) -> bool:
+    for w in index.loading.get(key, []):
+        for a in w.statements:
+            if (
+                a.written is not None
+                and a.written.key == key
+                and any(r.key in target_keys and r.key != key for r in a.reads)
+            ):
+                return True
+    return False
+
+
+def declared_keys(tables: dict[str, TableFacts]) -> dict[str, list[str]]:
+    """Table key -> its declared single-column key that is not a generated surrogate."""
+    out: dict[str, list[str]] = {}
+    for key, facts in tables.items():
+        generated = {c.name.lower() for c in facts.columns if c.identity}
+        for columns in (facts.primary_key, *facts.unique_keys):
+            if len(columns) == 1 and columns[0].lower() not in generated:
+                out[key] = list(columns)
+                break
+    return out
 
 
 def statement_doc(a: Analysed, obj: SqlObject) -> dict[str, Any]:

@@ -25,7 +25,11 @@ from .shapes import Shape, read_shape
 SOURCE = "discover"
 _DIM_WORDS = {"dim", "dimension", "dimensions", "lookup", "lkp", "ref", "reference"}
 _FACT_WORDS = {"fact", "facts", "fct"}
-_VERSION_COLUMN = re.compile(r"valid_?to|end_?date|expir|effective_?to|is_?current|current_?flag|is_?active", re.I)
+_VERSION_COLUMN = re.compile(
+    r"valid_?to|valid_?until|end_?d|expir|effective_?to|to_?date|row_?end|is_?current|current_?(flag|ind)|"
+    r"is_?active|active_?flag|is_?latest|latest_?flag",
+    re.I,
+)
 _ID_SUFFIX = re.compile(r"(id|no|num|number)$", re.I)
 _PII = [
     (re.compile(r"e_?mail", re.I), "mask", "an e-mail address"),
@@ -85,8 +89,13 @@ def classification(
     shape = read_shape(statements, target.key)
     role = table_role(target)
     kinds = set(shape.kinds)
-    scd2 = _scd2(statements, target) if {"update", "merge"} & kinds else None
+    # (the SCD2 recogniser parses the statements again: only where a version column is set)
+    scd2 = _scd2(statements, target) if any(_VERSION_COLUMN.search(_flat(c)) for c in shape.update_sets) else None
     ambiguous: list[str] = []
+    if scd2 is not None and not all(_VERSION_COLUMN.search(_flat(c)) for c in _closed(scd2)):
+        # one column set before the INSERT looks like a close-off, but it is named as data: an upsert
+        ambiguous.append(f"dim_scd2: the UPDATE sets only {', '.join(_closed(scd2))}, not named as a version column")
+        scd2 = None
     if scd2 is not None:
         kind = "dim_scd2"
         why = (
@@ -156,8 +165,38 @@ def _reload_kind(role: str | None, facts: TableFacts | None) -> tuple[str, str]:
     return "dim_non_scd", "full reload (TRUNCATE/DELETE then INSERT) of a table named as a dimension or neither"
 
 
+def _grain(shape: Shape, source_keys: dict[str, list[str]]) -> tuple[list[str], str]:
+    """The GROUP BY columns without the attributes of a grouped key: ``GROUP BY d.StoreKey,
+    d.RegionName`` groups by the store; the region comes with it."""
+    keyed = {
+        src
+        for column, (src, source_column) in shape.lineage.items()
+        if column in shape.group_by
+        and source_column.lower() in {k.lower() for k in source_keys.get(src, [])[:1]}
+        and len(source_keys.get(src, [])) == 1
+    }
+    grain = [
+        c
+        for c in shape.group_by
+        if c not in shape.lineage
+        or shape.lineage[c][0] not in keyed
+        or shape.lineage[c][1].lower() == source_keys[shape.lineage[c][0]][0].lower()
+    ]
+    dropped = [c for c in shape.group_by if c not in grain]
+    why = "the columns the load groups by: one row per group"
+    if dropped:
+        why += f" ({', '.join(dropped)} left out: attributes of a grouped key)"
+    return grain, why
+
+
 def keys(
-    kind: str, shape: Shape, scd2: Any, facts: TableFacts | None, targets: set[str], target: TableName
+    kind: str,
+    shape: Shape,
+    scd2: Any,
+    facts: TableFacts | None,
+    targets: set[str],
+    target: TableName,
+    source_keys: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """``primary_key`` and ``natural_key``."""
     out: dict[str, Any] = {}
@@ -183,7 +222,7 @@ def keys(
         return out
     inferred, why = natural, natural_why
     if not inferred and shape.group_by:
-        inferred, why = shape.group_by, "the columns the load groups by: one row per group"
+        inferred, why = _grain(shape, source_keys or {})
     if not inferred and kind == "fact_transaction":
         fks = {c for c, (src, _) in shape.lineage.items() if src in targets and src != target.key}
         inferred = [c for c in _insert_order(shape, facts) if _ID_SUFFIX.search(_flat(c)) and c not in fks]
@@ -215,7 +254,10 @@ def watermark(kind: str, shape: Shape, facts: TableFacts | None) -> dict[str, An
     return None
 
 
-def foreign_keys(shape: Shape, facts: TableFacts | None, targets: set[str], target: TableName) -> list[dict[str, Any]]:
+def foreign_keys(
+    shape: Shape, facts: TableFacts | None, target: TableName, source_keys: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """Declared FOREIGN KEYs, and columns loaded from the key of another table the load joins."""
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for fk in facts.foreign_keys if facts is not None else []:
@@ -234,7 +276,8 @@ def foreign_keys(shape: Shape, facts: TableFacts | None, targets: set[str], targ
             )
         )
     for column, (source, source_column) in shape.lineage.items():
-        if source in targets and source != target.key and column.lower() not in seen:
+        known = [k.lower() for k in source_keys.get(source, [])]
+        if source != target.key and source_column.lower() in known and column.lower() not in seen:
             out.append(
                 field_(
                     {
@@ -243,7 +286,7 @@ def foreign_keys(shape: Shape, facts: TableFacts | None, targets: set[str], targ
                         "references_source_relation": source,
                         "references_column": source_column,
                     },
-                    f"loaded from {source}.{source_column}, a column of another target the load joins",
+                    f"loaded from {source}.{source_column}, the key of a table the load joins",
                 )
             )
     return out
@@ -260,15 +303,20 @@ def pii(columns: list[str]) -> list[dict[str, Any]]:
 
 
 def profile(
-    statements: list[Analysed], target: TableName, facts: TableFacts | None, targets: set[str]
+    statements: list[Analysed],
+    target: TableName,
+    facts: TableFacts | None,
+    targets: set[str],
+    source_keys: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """The profile block of one target written by ``statements`` (its writer's)."""
+    """The profile block of one target written by ``statements`` (its writer's). ``source_keys``:
+    table key -> the single-column key each input is known by (declared, or its writer's match)."""
     block, shape, scd2 = classification(statements, target, facts)
     kind = block["resolved_kind"]
     out: dict[str, Any] = {"classification": block}
-    out.update(keys(kind, shape, scd2, facts, targets, target))
+    out.update(keys(kind, shape, scd2, facts, targets, target, source_keys))
     out["watermark"] = watermark(kind, shape, facts)
-    out["foreign_keys"] = foreign_keys(shape, facts, targets, target)
+    out["foreign_keys"] = foreign_keys(shape, facts, target, source_keys or {})
     columns = [c.name for c in facts.columns] if facts is not None else list(shape.lineage)
     out["pii_actions"] = pii(columns)
     out["status"] = "ok" if "primary_key" in out else "partial"

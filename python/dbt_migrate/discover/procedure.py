@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.tsql import TSQL
+from sqlglot.tokens import TokenType
 
 from ..convert.derive import _staging_name
 from .model import SqlObject
@@ -43,6 +46,7 @@ _NOT_DATA = {
     "BEGIN": "transaction control",
     "USE": "changes the database context",
 }
+_TYPES = {"BEGIN": "Transaction", "COMMIT": "Commit", "ROLLBACK": "Rollback"}  # sqlglot's class names
 _BOOKKEEPING_WORDS = {"lineage", "cutoff", "watermark", "watermarks", "log", "logs", "audit", "checkpoint"}
 _BOOKKEEPING_SCHEMAS = {"log", "logs", "audit"}
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -69,7 +73,7 @@ class TableName:
     database: str = ""
     server: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{(self.schema or 'dbo').lower()}.{self.name.lower()}"
 
@@ -103,12 +107,39 @@ class Analysed:
         return self.raw.blocks
 
 
-def parse(sql: str) -> tuple[exp.Expr | None, str | None]:
+_TSQL = TSQL()
+
+
+def parse(raw: RawStatement) -> tuple[exp.Expr | None, str | None]:
+    """The statement's tree, from the tokens the split already made (tokenizing is half the cost)."""
     try:
-        tree = sqlglot.parse_one(sql, read=DIALECT)
+        if raw.tokens:
+            trees = [t for t in _TSQL.parser().parse(list(raw.tokens), raw.sql) if t is not None]
+            tree = trees[0] if len(trees) == 1 else sqlglot.parse_one(raw.sql, read=DIALECT)
+        else:
+            tree = sqlglot.parse_one(raw.sql, read=DIALECT)
     except sqlglot.errors.SqlglotError as exc:
         return None, (str(exc).splitlines() or ["cannot be parsed"])[0]
     return tree, None
+
+
+def _named_write(raw: RawStatement) -> TableName | None:
+    """``UPDATE s.t`` / ``INSERT [INTO] s.t`` / ``DELETE [FROM] s.t`` / ``TRUNCATE TABLE s.t``: the
+    schema-qualified table named right after the keyword, read from the tokens (None otherwise)."""
+    toks = [t for t in raw.tokens if t.token_type != TokenType.SEMICOLON]
+    i = 1
+    while i < len(toks) and toks[i].text.upper() in ("INTO", "FROM", "TABLE"):
+        i += 1
+    parts: list[str] = []
+    while i < len(toks):
+        if toks[i].token_type not in (TokenType.VAR, TokenType.IDENTIFIER) and not toks[i].text.isidentifier():
+            return None
+        parts.append(toks[i].text)
+        if i + 1 < len(toks) and toks[i + 1].token_type == TokenType.DOT:
+            i += 2
+            continue
+        break
+    return TableName(parts[-2], parts[-1]) if len(parts) == 2 else None
 
 
 def table_name(table: exp.Table) -> TableName:
@@ -184,14 +215,12 @@ def _records_run_state(tree: exp.Expr) -> bool:
     values are clock/session functions, variables and constants, at least one a function or variable."""
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
         values = tree.expression
-        has_state = values.find(exp.Parameter) is not None or _clock(values)
+        has_state = values.find(exp.Parameter) is not None and _clock(values)  # (a loop's VALUES (@i) is data)
         return has_state and values.find(exp.Column) is None and values.find(exp.Select) is None
     if isinstance(tree, exp.Update) and not (tree.args.get("from_") or tree.args.get("from")):
         sets = [e.expression for e in tree.expressions if isinstance(e, exp.EQ)]
         where = tree.args.get("where")
-        keyed = where is not None and all(
-            isinstance(c, exp.Column) for c in where.find_all(exp.Column)
-        )  # the WHERE names columns of the row only
+        keyed = where is not None and where.find(exp.Select) is None  # one row, picked by constants or variables
         return bool(sets) and keyed and all(_run_state(s) for s in sets) and any(_clock(s) for s in sets)
     return False
 
@@ -217,12 +246,15 @@ def _exec(raw: RawStatement, tree: exp.Expr | None) -> tuple[TableName | None, s
 def analyse_statement(index: int, raw: RawStatement) -> Analysed:
     head = raw.head
     if head in _NOT_DATA and not (head == "BEGIN" and "TRAN" not in raw.sql.upper()):
-        a = Analysed(index, raw, None, "Commit" if head == "COMMIT" else "Command")
+        a = Analysed(index, raw, None, _TYPES.get(head, "Command"))
         a.rationale = f"{_NOT_DATA[head]}: no rows of the target"
         return a
     if head == "DECLARE" and re.search(r"\bCURSOR\b", raw.sql, re.I):
         return Analysed(index, raw, None, "Command", rationale="cursor declaration: the loop over it is not a set")
-    tree, error = parse(raw.sql)
+    quick = _without_tree(index, raw)
+    if quick is not None:
+        return quick
+    tree, error = parse(raw)
     a = Analysed(index, raw, tree, type(tree).__name__ if tree is not None else "Command")
     if tree is None:
         a.unparsed = error
@@ -242,6 +274,30 @@ def analyse_statement(index: int, raw: RawStatement) -> Analysed:
             a.written, a.write_kind = table_name(written), kind
     decide(a, tree)
     return a
+
+
+def _without_tree(index: int, raw: RawStatement) -> Analysed | None:
+    """Statements decided from their tokens alone (parsing is the analysis' main cost): session
+    options and assignments, declarations without a query, writes of bookkeeping tables."""
+    depth0 = [t for t in raw.tokens if t.token_type != TokenType.SEMICOLON]
+    if raw.head == "SET" and len(depth0) > 1:
+        assigns = depth0[1].token_type == TokenType.PARAMETER
+        what = "a variable assignment (read where it is used)" if assigns else "a session option"
+        return Analysed(index, raw, None, "Set", rationale=f"{what}: no rows of the target")
+    if raw.head == "DECLARE" and not any(t.token_type == TokenType.SELECT for t in depth0):
+        valued = any(t.token_type == TokenType.EQ for t in depth0)
+        if valued:
+            return Analysed(
+                index, raw, None, "Declare", "migrate", "declares a value the load reads: the conversion inlines it"
+            )
+        return Analysed(index, raw, None, "Declare", rationale="declares a variable without a value: no rows")
+    if raw.head in ("UPDATE", "INSERT", "DELETE", "TRUNCATE", "MERGE"):
+        name = _named_write(raw)
+        if name is not None and is_bookkeeping_table(name.schema, name.name):
+            kind = "TruncateTable" if raw.head == "TRUNCATE" else raw.head.capitalize()
+            why = f"bookkeeping: {name.written} records lineage/cutoff/log state, not rows of a target"
+            return Analysed(index, raw, None, kind, rationale=why, written=name, write_kind=raw.head.lower())
+    return None
 
 
 def decide(a: Analysed, tree: exp.Expr) -> None:

@@ -36,6 +36,28 @@ class Writer:
         return f"{self.schema}.{self.name}"
 
 
+class WriterIndex:
+    """Table key -> the procedures that load it, update it in place, or only keep books in it."""
+
+    def __init__(self, writers: list[Writer]):
+        self.writers = writers
+        self.loading: dict[str, list[Writer]] = {}
+        self.working: dict[str, list[Writer]] = {}
+        self.booking: dict[str, list[Writer]] = {}
+        for w in writers:
+            for index, names in (
+                (self.loading, w.targets),
+                (self.working, w.work_tables),
+                (self.booking, w.bookkeeping),
+            ):
+                for name in names:
+                    index.setdefault(name.key, []).append(w)
+
+    @property
+    def keys(self) -> set[str]:
+        return set(self.loading) | set(self.working) | set(self.booking)
+
+
 def find_targets(writer: Writer) -> None:
     """Fill ``targets``, ``work_tables`` and ``bookkeeping`` from the statements."""
     written: dict[str, TableName] = {}
@@ -98,9 +120,9 @@ def _candidate(writer: Writer, key: str) -> dict[str, Any]:
     }
 
 
-def scoping(key: str, writers: list[Writer]) -> dict[str, Any]:
+def scoping(key: str, index: WriterIndex) -> dict[str, Any]:
     """The scoping block of table ``key``."""
-    mine = [w for w in writers if any(t.key == key for t in w.targets)]
+    mine = index.loading.get(key, [])
     block: dict[str, Any] = {"source": SOURCE}
     if len(mine) == 1:
         w = mine[0]
@@ -125,8 +147,8 @@ def scoping(key: str, writers: list[Writer]) -> dict[str, Any]:
             candidates=[_candidate(w, key) for w in mine],
         )
         return block
-    work = [w.display for w in writers if any(t.key == key for t in w.work_tables)]
-    books = [w.display for w in writers if any(t.key == key for t in w.bookkeeping)]
+    work = [w.display for w in index.working.get(key, [])]
+    books = [w.display for w in index.booking.get(key, [])]
     if work:
         why = f"updated in place by {', '.join(work)} before it loads another table from it: an input, not a target"
     elif books:

@@ -28,7 +28,7 @@ class Shape:
     cutoff_how: str = ""
     group_by: list[str] = field(default_factory=list)  # target columns the load groups by
     lineage: dict[str, tuple[str, str]] = field(default_factory=dict)  # target column -> (input key, column)
-    update_sets: list[str] = field(default_factory=list)  # target columns UPDATE statements set
+    update_sets: list[str] = field(default_factory=list)  # target columns UPDATEs (and MERGE's) set
 
 
 def _insert_columns(tree: exp.Insert) -> list[str]:
@@ -134,6 +134,10 @@ def read_shape(statements: list[Analysed], target_key: str) -> Shape:
         shape.kinds.append(a.write_kind or "")
         if isinstance(tree, exp.Merge):
             alias = tree.this.alias_or_name
+            for when in tree.find_all(exp.When):
+                then = when.args.get("then")
+                if isinstance(then, exp.Update):
+                    shape.update_sets += [e.this.name for e in then.expressions if isinstance(e.this, exp.Column)]
             shape.merge_keys += [
                 k for k in _target_columns(tree.args.get("on"), alias, exp.EQ) if k not in shape.merge_keys
             ]

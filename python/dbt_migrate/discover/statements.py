@@ -34,6 +34,11 @@ _STARTS = {
 }  # fmt: skip
 _WRITES = {"INSERT", "UPDATE", "DELETE", "MERGE"}
 _SET_OPS = {"UNION", "EXCEPT", "INTERSECT", "ALL"}
+# (previous keyword, keyword) pairs inside one statement.
+_AFTER = {
+    ("FOR", "SELECT"), ("FOR", "UPDATE"), ("THEN", "UPDATE"), ("THEN", "INSERT"), ("THEN", "DELETE"),
+    ("ROWS", "FETCH"), ("ROW", "FETCH"), ("ON", "DELETE"), ("ON", "UPDATE"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class RawStatement:
     line: int  # 1-based line of its first token in the text it was split from
     blocks: tuple[str, ...] = ()  # enclosing control flow, outermost first: if, else, while, try, catch
     head: str = ""  # its first keyword, upper-cased (INSERT, UPDATE, ...)
+    tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)  # parsed without tokenizing again
 
 
 @dataclass
@@ -105,7 +111,9 @@ class _Splitter:
                 parts.append(piece)
                 prev = tok
             first = self.current[0]
-            self.body.statements.append(RawStatement("".join(parts), first.line, self.current_blocks, _word(first)))
+            self.body.statements.append(
+                RawStatement("".join(parts), first.line, self.current_blocks, _word(first), tuple(self.current))
+            )
             self.pending = []  # the IF/ELSE/WHILE governed this one statement
         self.current = []
         self.head, self.query_started, self.awaiting_set, self.cases = "", False, False, 0
@@ -122,8 +130,8 @@ class _Splitter:
             return False
         prev = _word(self.tokens[i - 1]) if i else ""
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
-        if prev in ("FOR", "ON", "THEN", "ROWS", "ROW", "NEXT") and word != "WITH":
-            return True  # cursor FOR SELECT, ON DELETE, MERGE ... THEN UPDATE, OFFSET ... FETCH
+        if (prev, word) in _AFTER:
+            return True  # cursor FOR SELECT, FOR UPDATE, MERGE ... THEN UPDATE, OFFSET ... ROWS FETCH
         if word == "WITH":
             # a table hint WITH (NOLOCK); a CTE list starts a statement
             return nxt is not None and nxt.token_type == TokenType.L_PAREN
