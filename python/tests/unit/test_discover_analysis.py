@@ -457,3 +457,34 @@ GO
     assert a.tables[target].scoping["selected_writer"] == "x{{ evil }}.load */"
     merge = a.procedures["x{{ evil }}.load */"]["statements"][0]
     assert merge["action"] == "migrate" and "[src].[S{{x}}]" in merge["sql"]
+
+
+# -- what cannot be read, and views ------------------------------------------------------------
+def test_a_write_sqlglot_cannot_read_is_a_problem_with_file_and_line_and_the_rest_is_analysed(tmp_path):
+    sql = (
+        "CREATE TABLE dbo.t (a INT NOT NULL);\nGO\n"
+        "CREATE PROCEDURE dbo.p AS\nBEGIN\n"
+        "    INSERT INTO dbo.t (a) SELECT 1\n"
+        "    INSERT INTO dbo.t (a) EXEC dbo.other\n"
+        "END\nGO\n"
+    )
+    a = discover(tmp_path, sql)
+    [problem] = a.problems
+    assert (problem.file, problem.line, problem.object) == ("warehouse.sql", 6, "dbo.p")
+    assert "cannot be parsed" in problem.message
+    doc = a.procedures["dbo.p"]
+    assert doc["mode"] == "llm_required" and "unparsed_statement" in doc["routing_reasons"]
+    assert [s["action"] for s in doc["statements"]] == ["migrate", "migrate"]
+    assert a.tables["dbo.t"].scoping["status"] == "resolved"
+
+
+def test_views_are_stg_or_mart(tmp_path):
+    sql = (
+        "CREATE VIEW dbo.v_thin AS SELECT a, b FROM dbo.t;\nGO\n"
+        "CREATE VIEW dbo.v_sum AS SELECT a, SUM(b) AS b FROM dbo.t GROUP BY a;\nGO\n"
+        "CREATE VIEW dbo.v_join AS SELECT t.a, u.c FROM dbo.t AS t JOIN dbo.u AS u ON u.a = t.a;\nGO\n"
+    )
+    a = discover(tmp_path, sql)
+    kinds = {k: a.tables[k].profile["classification"] for k in ("dbo.v_thin", "dbo.v_sum", "dbo.v_join")}
+    assert kinds == {"dbo.v_thin": "stg", "dbo.v_sum": "mart", "dbo.v_join": "mart"}
+    assert a.tables["dbo.v_sum"].profile["source"] == "discover"
