@@ -23,17 +23,32 @@ def _umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_umask()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, fsync it, then rename it over ``path``.
-
-    An existing file keeps its permissions; a new one gets the umask's.
-    """
+def _staged(path: Path) -> tuple[int, str, int]:
+    """A temp file beside ``path`` (its fd and name) and the mode ``path`` will have: an existing
+    file keeps its permissions, a new one gets the umask's."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = _NEW_FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return fd, tmp, mode
+
+
+def _discard(tmps: list[str]) -> None:
+    for tmp in tmps:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to a temp file beside ``path``, fsync it, then rename it over ``path``.
+
+    An existing file keeps its permissions; a new one gets the umask's.
+    """
+    fd, tmp, mode = _staged(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -42,10 +57,7 @@ def atomic_write(path: Path, text: str) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard([tmp])
         raise
 
 
@@ -56,12 +68,7 @@ def atomic_write_many(files: dict[Path, str]) -> None:
     staged: list[tuple[str, Path, int]] = []
     try:
         for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                mode = stat.S_IMODE(path.stat().st_mode)
-            except FileNotFoundError:
-                mode = _NEW_FILE_MODE
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fd, tmp, mode = _staged(path)
             staged.append((tmp, path, mode))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
@@ -72,9 +79,5 @@ def atomic_write_many(files: dict[Path, str]) -> None:
             os.replace(tmp, path)
             staged.pop(0)
     except BaseException:
-        for tmp, _, _ in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        _discard([tmp for tmp, _, _ in staged])
         raise

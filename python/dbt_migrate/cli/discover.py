@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from .options import EXIT_NOT_OK, EXIT_OK, emit_json, handle_errors, json_option, open_project, project_root_option
+from .options import (
+    EXIT_NOT_OK,
+    EXIT_OK,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_project,
+    project_root_option,
+    project_writer,
+)
 
 
 def register(group: click.Group) -> None:
@@ -58,7 +67,12 @@ def register(group: click.Group) -> None:
         from ..discover.run import discover as run_discover
 
         project = open_project(project_root)
-        result = run_discover(project.root, from_path, force=force, dry_run=dry_run, report=report or bool(html_path))
+        wanted = report or bool(html_path)
+        if dry_run:  # reads only: no lock, like the other commands' --dry-run
+            result = run_discover(project.root, from_path, force=force, dry_run=True, report=wanted)
+        else:
+            with project_writer(project):
+                result = run_discover(project.root, from_path, force=force, report=wanted)
         if html_path is not None and result.inventory is not None:
             from ..atomic import atomic_write
 

@@ -15,21 +15,22 @@ if TYPE_CHECKING:
     from ..discover.run import DiscoverResult
 
 
+_ORDER = ("changed", "removed", "kept", "added")
+
+
 def print_discover(result: DiscoverResult, html_path: Path | None) -> None:
     written = result.written
-    verb = "would be" if written.dry_run else "were"
     for f in written.files:
         if f.status == "unchanged" and not f.changes:
             continue
-        summary = ", ".join(f"{c.kind} {c.field}" for c in f.changes[:6])
+        shown = sorted(f.changes, key=lambda c: _ORDER.index(c.kind))  # edits before additions
+        summary = ", ".join(f"{c.kind} {c.field}" for c in shown[:6])
         more = f" (+{len(f.changes) - 6} more)" if len(f.changes) > 6 else ""
         why = f" ({f.why})" if f.why else ""
         console.print(f"{escape(f.status):<9} {escape(f.path)}{escape(why)}  {escape(summary + more)}", highlight=False)
     counts = ", ".join(f"{written.count(s)} {s}" for s in STATUSES)
-    console.print(
-        f"{len(written.files)} files {verb} considered: {counts}"
-        + ("  (dry run: nothing written)" if written.dry_run else "")
-    )
+    dry = "  (dry run: nothing written; this is what a run would do)" if written.dry_run else ""
+    console.print(f"{len(written.files)} files: {counts}{dry}")
     for note in result.discovered.notes:
         console.print(f"[dim]note: {escape(note)}[/dim]", highlight=False)
     for p in result.problems:

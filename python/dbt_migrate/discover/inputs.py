@@ -166,6 +166,8 @@ class _Reader:
 
     def table(self, file: str, line: int, sql: str, tokens: list[Token], j: int) -> None:
         schema, name = schema_and_name(read_name(tokens, j)[0])
+        if name.startswith("#"):
+            return  # a temporary table of a script: no catalog
         obj = SqlObject("table", schema, name, sql, file, line)
         # table_facts reads the object's own text: token offsets from the object's first token
         shifted = [_shift(t, tokens[j - 2].start) for t in tokens[j - 2 :]]

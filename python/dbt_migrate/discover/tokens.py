@@ -13,6 +13,8 @@ from sqlglot.tokens import Token, TokenType
 
 _DIALECT = TSQL()
 _GO = re.compile(r"^[ \t]*GO(?:[ \t]+\d+)?[ \t]*(?:--.*)?$", re.IGNORECASE)
+# sqlcmd directives SSDT deployment scripts hold (`:r .\\file.sql`, `:setvar`): not T-SQL, read past.
+_SQLCMD = re.compile(r"^[ \t]*:(?:r|setvar|on[ \t]+error|connect|out|error)\b", re.IGNORECASE)
 _NAME_END = {TokenType.DOT, TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA, TokenType.SEMICOLON}
 
 
@@ -42,7 +44,9 @@ def split_batches(text: str) -> list[Batch]:
     current: list[str] = []
     start = 1
     for number, line in enumerate(text.splitlines(), start=1):
-        if _GO.match(line):
+        if _SQLCMD.match(line):
+            current.append("")  # keeps the line numbers
+        elif _GO.match(line):
             batches.append(Batch("\n".join(current), start))
             current, start = [], number + 1
         else:

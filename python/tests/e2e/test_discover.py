@@ -17,14 +17,12 @@ the rest discovered, exit 1) on small inputs.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import CLI, REPO, run_cli
+from helpers import CLI, REPO, run_cli, side_by_side
 
 WWI = REPO.parent / "shared" / "realworld" / "wwi-dw"
 DIMENSIONS = ["City", "Customer", "Employee", "Payment Method", "Stock Item", "Supplier", "Transaction Type"]
@@ -34,18 +32,6 @@ NEEDS_LLM = {"dimension.date": "WHILE loop"}
 
 def _json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _both(commands: dict[str, list[str]]) -> dict[str, subprocess.CompletedProcess]:
-    """Two projects' commands side by side (they share nothing): half the wall time."""
-    env = {k: v for k, v in os.environ.items() if k != "DBT_PROJECT_PATH"}
-    procs = {k: subprocess.Popen([*CLI, *cmd], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for k, cmd in commands.items()}  # fmt: skip
-    done = {}
-    for k, proc in procs.items():
-        out, err = proc.communicate(timeout=600)
-        done[k] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    return done
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +56,11 @@ def wwi(tmp_path_factory):
         path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     again = run_cli("discover", "--project-root", str(facts), "--from", str(source), "--json")
     assert again.returncode == 0, again.stderr
-    inits = _both({k: ["init", "--project-root", str(p)] for k, p in (("dims", dims), ("facts", facts))})
+    projects = {"dims": dims, "facts": facts}
+    inits = side_by_side({k: ([*CLI, "init", "--project-root", str(p)], None) for k, p in projects.items()})
     assert all(i.returncode == 0 for i in inits.values()), inits
-    runs = _both(
-        {k: ["run", "--all", "--json", "--project-root", str(p)] for k, p in (("dims", dims), ("facts", facts))}
+    runs = side_by_side(
+        {k: ([*CLI, "run", "--all", "--json", "--project-root", str(p)], None) for k, p in projects.items()}
     )
     results = {k: {r["item_id"]: r for r in json.loads(r.stdout)["results"]} for k, r in runs.items()}
     return {"dims": dims, "facts": facts, "report": json.loads(found.stdout), "again": json.loads(again.stdout),

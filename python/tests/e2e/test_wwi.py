@@ -10,16 +10,14 @@ legacy tables.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from helpers import CLI, FIXTURES
+from helpers import CLI, FIXTURES, side_by_side
 
 WWI = FIXTURES / "wwi"
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -35,20 +33,6 @@ DIMENSIONS = [
 FACTS = ["fact.movement", "fact.order", "fact.purchase", "fact.sale", "fact.stock holding", "fact.transaction"]
 
 
-def _both(commands: dict[str, tuple[list[str], Path]]) -> dict[str, subprocess.CompletedProcess]:
-    """The two projects' commands side by side (they share nothing): half the wall time."""
-    env = {k: v for k, v in os.environ.items() if k != "DBT_PROJECT_PATH"}
-    procs = {
-        part: subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for part, (cmd, cwd) in commands.items()
-    }
-    done = {}
-    for part, proc in procs.items():
-        out, err = proc.communicate(timeout=600)
-        done[part] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    return done
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     roots = {}
@@ -56,11 +40,13 @@ def runs(tmp_path_factory):
         roots[part] = tmp_path_factory.mktemp("wwi") / part
         shutil.copytree(WWI / part, roots[part])
         shutil.copy(WWI / "tables.sql", roots[part] / "ddl" / "tables.sql")  # the tables both read
-    inits = _both({p: ([*CLI, "init", "--project-root", str(r)], r) for p, r in roots.items()})
+    inits = side_by_side({p: ([*CLI, "init", "--project-root", str(r)], r) for p, r in roots.items()})
     assert all(i.returncode == 0 for i in inits.values()), inits
-    migrated = _both({p: ([*CLI, "run", "--all", "--json", "--project-root", str(r)], r) for p, r in roots.items()})
+    migrated = side_by_side(
+        {p: ([*CLI, "run", "--all", "--json", "--project-root", str(r)], r) for p, r in roots.items()}
+    )
     # the next night: incremental merges, delete+insert on the slice, snapshots compare
-    second = _both({p: ([DBT, "build", "--quiet"], r / "dbt") for p, r in roots.items()})
+    second = side_by_side({p: ([DBT, "build", "--quiet"], r / "dbt") for p, r in roots.items()})
     return {
         p: (roots[p], {r["item_id"]: r for r in json.loads(migrated[p].stdout)["results"]}, second[p]) for p in roots
     }

@@ -147,3 +147,14 @@ def test_an_object_defined_twice_keeps_the_first_and_says_where(tmp_path):
     assert [c.name for c in found.tables["dbo.t"].columns] == ["a"]
     assert [(p.file, p.line, p.object) for p in found.problems] == [("b.sql", 2, "dbo.t")]
     assert "first in a.sql:1" in found.problems[0].message
+
+
+def test_sqlcmd_directives_and_temp_tables_of_a_deployment_script_are_read_past(tmp_path):
+    _write(
+        tmp_path / "Script.PostDeployment.sql",
+        ":setvar Env prod\n:r .\\Seed\\Colors.sql\nGO\nCREATE TABLE #work (a INT);\nGO\n"
+        "CREATE TABLE dbo.Kept (a INT NOT NULL);\n",
+    )
+    found = read_inputs(tmp_path)
+    assert found.problems == []
+    assert [(o.fqn, o.line) for o in found.objects] == [("dbo.kept", 6)]
