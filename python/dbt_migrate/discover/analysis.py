@@ -34,7 +34,7 @@ def analyse(discovered: Discovered) -> Analysis:
             if a.unparsed is not None and a.action == "migrate":
                 line = obj.line + a.raw.line - 1
                 problems.append(Problem(obj.file, line, f"statement {a.index} cannot be parsed: {a.unparsed}", obj.fqn))
-        writer = Writer(obj.schema, obj.name, statements)
+        writer = Writer(obj.schema, obj.name, statements, file=obj.file, line=obj.line)
         find_targets(writer)
         route = routing(body, statements)
         doc: dict[str, Any] = {
@@ -64,19 +64,26 @@ def analyse(discovered: Discovered) -> Analysis:
     # target's natural key is known (its foreign keys, an aggregate's grain).
     later: list[str] = []
     for key in sorted(set(discovered.tables) | index.keys):
-        tables[key] = table_inference(key, discovered, index, target_keys, source_keys)
+        tables[key] = table_inference(key, discovered, index, target_keys, source_keys, problems)
         natural = tables[key].profile.get("natural_key", {}).get("columns", [])
         if len(natural) == 1:
             source_keys.setdefault(key, natural)
         if _reads_a_target(key, index, target_keys):
             later.append(key)
     for key in later:
-        tables[key] = table_inference(key, discovered, index, target_keys, source_keys)
-    return Analysis(procedures={obj.fqn: doc for obj, _, doc in writers}, tables=tables, problems=problems)
+        tables[key] = table_inference(key, discovered, index, target_keys, source_keys, problems)
+    return Analysis(
+        procedures={obj.fqn: doc for obj, _, doc in writers}, tables=tables, problems=list(dict.fromkeys(problems))
+    )
 
 
 def table_inference(
-    key: str, discovered: Discovered, index: WriterIndex, targets: set[str], source_keys: dict[str, list[str]]
+    key: str,
+    discovered: Discovered,
+    index: WriterIndex,
+    targets: set[str],
+    source_keys: dict[str, list[str]],
+    problems: list[Problem],
 ) -> TableInference:
     facts = discovered.tables.get(key)
     if facts is not None and facts.kind == "view":
@@ -86,7 +93,12 @@ def table_inference(
     mine = index.loading.get(key, [])
     if mine:
         target = next(t for t in mine[0].targets if t.key == key)
-        prof = profile(mine[0].statements, target, facts, targets, source_keys)
+        try:
+            prof = profile(mine[0].statements, target, facts, targets, source_keys)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+            w = mine[0]
+            problems.append(Problem(w.file, w.line, f"{key}: not profiled ({type(exc).__name__}: {exc})", key))
+            return TableInference(scoping=block, profile={})
         if len(mine) > 1:
             prof["classification"]["rationale"] += f" (read from {mine[0].display}, one of {len(mine)} writers)"
     return TableInference(scoping=block, profile=prof)

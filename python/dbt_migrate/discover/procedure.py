@@ -199,7 +199,8 @@ def _reads(tree: exp.Expr, written: exp.Table | None) -> tuple[list[TableName], 
             functions.append(TableName(t.db, fn.name if isinstance(fn, exp.Func) else t.name))
             continue
         name = table_name(t)
-        if not t.db and isinstance(tree, (exp.Update, exp.Delete)) and name.name.lower() == tree.this.name.lower():
+        updated = tree.this if isinstance(tree, (exp.Update, exp.Delete)) else None
+        if not t.db and isinstance(updated, exp.Table) and name.name.lower() == updated.name.lower():
             continue  # UPDATE c ... : the alias of the written table
         if name not in tables:
             tables.append(name)
@@ -382,4 +383,17 @@ def decide_write(a: Analysed, tree: exp.Expr) -> None:
 
 
 def analyse_statements(obj: SqlObject, raws: list[RawStatement]) -> list[Analysed]:
-    return [analyse_statement(i, raw) for i, raw in enumerate(raws)]
+    return [_guarded(i, raw) for i, raw in enumerate(raws)]
+
+
+def _guarded(index: int, raw: RawStatement) -> Analysed:
+    """One statement; a tree no rule expected (sqlglot reads odd text in odd ways) makes that
+    statement unreadable, not the whole discovery."""
+    try:
+        return analyse_statement(index, raw)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+        a = Analysed(index, raw, None, "Command", unparsed=f"not analysed ({type(exc).__name__}: {exc})")
+        if raw.head in ("INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "SELECT", "TRUNCATE"):
+            a.action = "migrate"
+        a.rationale = f"a {raw.head or 'statement'} discover could not analyse: kept for the LLM"
+        return a

@@ -30,6 +30,8 @@ class Writer:
     targets: list[TableName] = field(default_factory=list)
     work_tables: list[TableName] = field(default_factory=list)
     bookkeeping: list[TableName] = field(default_factory=list)
+    file: str = ""  # where the procedure was read (for problems)
+    line: int = 0
 
     @property
     def display(self) -> str:

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dbt_migrate.discover.analysis import analyse
 from dbt_migrate.discover.inputs import read_inputs
-from dbt_migrate.discover.model import Analysis
+from dbt_migrate.discover.model import Analysis, Discovered, SqlObject
 from dbt_migrate.discover.statements import split_body
 
 DIM = """\
@@ -504,3 +506,27 @@ GO
     assert [s["action"] for s in statements(a, "web.usp_loadweblog")] == ["skip", "migrate", "skip"]
     assert a.tables["web.weblog"].scoping["status"] == "resolved"
     assert a.tables["etl.runlog"].scoping["status"] == "no_writer_found"
+
+
+_SOUP = [
+    "BEGIN", "END", "IF", "ELSE", "WHILE", "TRY", "CATCH", "(", ")", ";", ",", "'x'", "N'y'", "[a b]", "dbo.t", "#t",
+    "@v", "=", ">", "SELECT", "INSERT", "INTO", "UPDATE", "SET", "DELETE", "FROM", "MERGE", "USING", "ON", "WHEN",
+    "MATCHED", "THEN", "VALUES", "WITH", "AS", "CASE", "EXEC", "TRUNCATE", "TABLE", "DECLARE", "CURSOR", "FOR",
+    "GROUP", "BY", "WHERE", "NOT", "EXISTS", "1", "RETURN", "COMMIT", "TRAN", "*/", "{{", "--",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_SOUP), max_size=40))
+def test_any_token_soup_is_analysed_without_crashing(soup):
+    obj = SqlObject(
+        kind="procedure",
+        schema="dbo",
+        name="p",
+        sql="CREATE PROCEDURE dbo.p AS " + " ".join(soup),
+        file="x.sql",
+        line=1,
+    )
+    analysis = analyse(Discovered(objects=[obj]))
+    for s in analysis.procedures["dbo.p"]["statements"]:
+        assert s["action"] in ("migrate", "skip") and s["rationale"] and s["source"] == "discover"
