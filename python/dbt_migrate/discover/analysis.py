@@ -65,9 +65,9 @@ def analyse(discovered: Discovered) -> Analysis:
     later: list[str] = []
     for key in sorted(set(discovered.tables) | index.keys):
         tables[key] = table_inference(key, discovered, index, target_keys, source_keys, problems)
-        natural = tables[key].profile.get("natural_key", {}).get("columns", [])
-        if len(natural) == 1:
-            source_keys.setdefault(key, natural)
+        known = _business_key(tables[key].profile)
+        if len(known) == 1:
+            source_keys.setdefault(key, known)
         if _reads_a_target(key, index, target_keys):
             later.append(key)
     for key in later:
@@ -102,6 +102,16 @@ def table_inference(
         if len(mine) > 1:
             prof["classification"]["rationale"] += f" (read from {mine[0].display}, one of {len(mine)} writers)"
     return TableInference(scoping=block, profile=prof)
+
+
+def _business_key(profile: dict[str, Any]) -> list[str]:
+    """A target's key as other tables' foreign keys name it: its natural key, else its primary key
+    unless that is a generated surrogate."""
+    natural = (profile.get("natural_key") or {}).get("columns") or []
+    if natural:
+        return list(natural)
+    pk = profile.get("primary_key") or {}
+    return [] if pk.get("primary_key_type") == "surrogate" else list(pk.get("columns") or [])
 
 
 def _reads_a_target(key: str, index: WriterIndex, target_keys: set[str]) -> bool:
