@@ -79,6 +79,13 @@ def find_targets(writer: Writer) -> None:
         else:
             writer.targets.append(name)
     writer.bookkeeping = [n for k, n in skipped.items() if k not in written]
+    work = {t.key for t in writer.work_tables}
+    for a in writer.statements:
+        if a.action == "migrate" and a.written is not None and a.written.key in work:
+            a.rationale = (
+                f"updates {a.written.written} in place before a later statement loads from it: "
+                "a work table, an input of the load (the conversion folds the update in)"
+            )
 
 
 def _read_by_a_later_load(statements: list[Analysed], key: str) -> bool:
