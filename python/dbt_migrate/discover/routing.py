@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from ..convert.errors import NotConvertible
 from ..convert.statements import expand
 from .procedure import Analysed
@@ -49,6 +51,7 @@ def routing(body: Body, statements: list[Analysed]) -> Routing:
             reasons.append(reason)
     llm: list[str] = []
     enrich: list[str] = []
+    guarded: list[int] = []
     literal = False
     for a in statements:
         if a.action != "migrate":
@@ -74,9 +77,11 @@ def routing(body: Body, statements: list[Analysed]) -> Routing:
             llm.append(f"statement {a.index} ({a.raw.head}) cannot be parsed")
         if _writes(a):
             for block, what in (("while", "a WHILE loop"), ("if", "an IF branch"), ("else", "an ELSE branch")):
-                if block in a.blocks:
+                if block in a.blocks and not (block == "if" and _unknown_member(a)):
                     llm.append(f"statement {a.index} writes inside {what}")
                     break
+            if "if" in a.blocks and _unknown_member(a):
+                guarded.append(a.index)
             if "catch" in a.blocks:
                 llm.append(f"statement {a.index} writes in a CATCH block")
     if "cursor_loop" in reasons and any(_writes(a) for a in statements):
@@ -90,7 +95,26 @@ def routing(body: Body, statements: list[Analysed]) -> Routing:
             reasons, "dynamic_sql_literal", "its dynamic SQL is a constant string: the conversion expands it"
         )
     extra = f" ({', '.join(reasons)} around statements that write nothing)" if reasons else ""
+    if guarded:
+        extra += (
+            f"; statement {', '.join(map(str, guarded))} adds a fixed row (an unknown member) under "
+            "IF NOT EXISTS on its own table: the model always holds that row"
+        )
     return Routing(reasons, "deterministic", "every statement reads as plain SQL" + extra)
+
+
+def _unknown_member(a: Analysed) -> bool:
+    """``IF NOT EXISTS (SELECT ... FROM t WHERE key = -1) INSERT t VALUES (-1, 'Unknown', ...)``: a
+    fixed row added once; rules add it to the model's rows (UNION ALL), which is the same table."""
+    tree = a.tree
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Values) or a.written is None:
+        return False
+    values = tree.expression
+    if values.find(exp.Column, exp.Select, exp.Parameter) is not None:
+        return False
+    names = {a.written.name.lower(), f"[{a.written.name.lower()}]"}
+    guards = [" ".join(g.lower().split()) for g in a.raw.guards]
+    return bool(guards) and all(g.startswith("not exists") and any(n in g for n in names) for g in guards)
 
 
 def _constant(statements: list[Analysed]) -> bool:

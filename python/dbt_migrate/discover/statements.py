@@ -48,6 +48,7 @@ class RawStatement:
     blocks: tuple[str, ...] = ()  # enclosing control flow, outermost first: if, else, while, try, catch
     head: str = ""  # its first keyword, upper-cased (INSERT, UPDATE, ...)
     tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)  # parsed without tokenizing again
+    guards: tuple[str, ...] = ()  # the conditions of the IFs it runs under (their text), outermost first
 
 
 @dataclass
@@ -90,6 +91,9 @@ class _Splitter:
         self.body = Body()
         self.frames: list[tuple[str, ...]] = []  # open BEGIN blocks: the control flow each carries
         self.pending: list[str] = []  # IF/ELSE/WHILE waiting for the statement or block they govern
+        self.frame_guards: list[tuple[str, ...]] = []  # the IF conditions each open block runs under
+        self.pending_guards: list[str] = []
+        self.current_guards: tuple[str, ...] = ()
         self.current: list[Token] = []
         self.current_blocks: tuple[str, ...] = ()
         self.head = ""  # the effective first keyword (the main statement's after a CTE list)
@@ -112,9 +116,16 @@ class _Splitter:
                 prev = tok
             first = self.current[0]
             self.body.statements.append(
-                RawStatement("".join(parts), first.line, self.current_blocks, _word(first), tuple(self.current))
+                RawStatement(
+                    "".join(parts),
+                    first.line,
+                    self.current_blocks,
+                    _word(first),
+                    tuple(self.current),
+                    self.current_guards,
+                )
             )
-            self.pending = []  # the IF/ELSE/WHILE governed this one statement
+            self.pending, self.pending_guards = [], []  # the IF/ELSE/WHILE governed this one statement
         self.current = []
         self.head, self.query_started, self.awaiting_set, self.cases = "", False, False, 0
 
@@ -122,6 +133,7 @@ class _Splitter:
         self.flush()
         self.current = [tok]
         self.current_blocks = self.blocks()
+        self.current_guards = tuple(g for frame in self.frame_guards for g in frame) + tuple(self.pending_guards)
         self.head = _word(tok)
 
     def continues(self, i: int, word: str, depth: int) -> bool:
@@ -194,19 +206,25 @@ class _Splitter:
                 if kind and kind not in self.body.constructs:
                     self.body.constructs.append(kind)
                 self.frames.append((*self.pending, kind) if kind else tuple(self.pending))
-                self.pending = []
+                self.frame_guards.append(tuple(self.pending_guards))
+                self.pending, self.pending_guards = [], []
                 i += 2 if kind else 1
                 continue
             elif word == "END":
                 self.flush()
                 if self.frames:
                     self.frames.pop()
+                    self.frame_guards.pop()
                 i += 2 if nxt in ("TRY", "CATCH") else 1
                 continue
             elif word in ("IF", "WHILE", "ELSE"):
                 self.control(word.lower())
                 if word != "ELSE":  # the condition: up to the governed statement or block
-                    i = self.skip_condition(i + 1)
+                    end = self.skip_condition(i + 1)
+                    if word == "IF" and end > i + 1:
+                        first, last = tokens[i + 1], tokens[end - 1]
+                        self.pending_guards.append(" ".join(self.text[first.start : last.end + 1].split()))
+                    i = end
                     continue
             elif word in _STARTS and not self.continues(i, word, depth):
                 self.start(tok)

@@ -530,3 +530,27 @@ def test_any_token_soup_is_analysed_without_crashing(soup):
     analysis = analyse(Discovered(objects=[obj]))
     for s in analysis.procedures["dbo.p"]["statements"]:
         assert s["action"] in ("migrate", "skip") and s["rationale"] and s["source"] == "discover"
+
+
+def test_an_unknown_member_insert_under_if_not_exists_keeps_the_load_deterministic(tmp_path):
+    sql = """\
+CREATE PROCEDURE dw.usp_DimRegion AS
+BEGIN
+    TRUNCATE TABLE dw.DimRegion
+    INSERT INTO dw.DimRegion (RegionCode, RegionName) SELECT r.Code, r.Name FROM src.Region AS r
+    IF NOT EXISTS (SELECT 1 FROM dw.DimRegion WHERE RegionCode = 'N/A')
+        INSERT INTO dw.DimRegion (RegionCode, RegionName) VALUES ('N/A', 'Unknown')
+END
+GO
+CREATE PROCEDURE dw.usp_DimBranch AS
+BEGIN
+    IF (SELECT COUNT(*) FROM src.Branch) > 0
+        INSERT INTO dw.DimBranch (BranchCode) SELECT b.Code FROM src.Branch AS b
+END
+GO
+"""
+    procs = discover(tmp_path, sql).procedures
+    region = procs["dw.usp_dimregion"]
+    assert (region["mode"], region["routing_reasons"]) == ("deterministic", ["if_else"])
+    assert "unknown member" in region["mode_rationale"]
+    assert procs["dw.usp_dimbranch"]["mode"] == "llm_required"  # a load that runs only when <cond>
