@@ -14,16 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlglot.dialects.tsql import TSQL
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-
-class _Tokenizer(TSQL.Tokenizer):
-    # sqlglot reads ``END`` after ``;`` / ``BEGIN`` as a command and swallows the rest of the text
-    # as its argument (``END CATCH ... END``); here ``END`` is always a keyword.
-    COMMANDS = TSQL.Tokenizer.COMMANDS - {TokenType.END, TokenType.FETCH}
-
+from .tokens import tokenize
 
 # Keywords that begin a statement (upper-cased token text).
 _STARTS = {
@@ -59,7 +53,7 @@ class Body:
 
 
 def tokens_of(text: str) -> list[Token]:
-    return list(_Tokenizer().tokenize(text))
+    return tokenize(text)
 
 
 def _word(tok: Token) -> str:

@@ -12,6 +12,16 @@ from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
 _DIALECT = TSQL()
+
+
+class Tokenizer(TSQL.Tokenizer):
+    """T-SQL's tokenizer with ``END`` (and ``FETCH``) always a keyword: sqlglot reads ``END`` after
+    ``;`` or ``BEGIN`` as a command and swallows the rest of the text as its argument (``...; END
+    END``, ``END CATCH ...``), so a routine's blocks would not balance."""
+
+    COMMANDS = TSQL.Tokenizer.COMMANDS - {TokenType.END, TokenType.FETCH}
+
+
 _GO = re.compile(r"^[ \t]*GO(?:[ \t]+\d+)?[ \t]*(?:--.*)?$", re.IGNORECASE)
 # sqlcmd directives SSDT deployment scripts hold (`:r .\\file.sql`, `:setvar`): not T-SQL, read past.
 _SQLCMD = re.compile(r"^[ \t]*:(?:r|setvar|on[ \t]+error|connect|out|error)\b", re.IGNORECASE)
@@ -58,7 +68,7 @@ def split_batches(text: str) -> list[Batch]:
 def tokenize(sql: str) -> list[Token]:
     """sqlglot's T-SQL tokens (comments dropped); raises ``TokenError`` on an unterminated string,
     bracket or comment."""
-    return list(_DIALECT.tokenize(sql))
+    return list(Tokenizer(dialect=_DIALECT).tokenize(sql))
 
 
 def token_error_line(exc: TokenError, sql: str) -> int:

@@ -208,8 +208,6 @@ def test_wwi_reading_is_repeatable(wwi):
 # -- the conversion corpus: 36 hand-profiled targets, more evidence ------------------------------
 # Where discover and the corpus' hand-written profiles differ, and why (kept honest, not tuned away):
 CORPUS_CLASSIFICATION_DIFFERS = {
-    # discover's reader: the batch is reported unreadable (a problem with file and line), no writer
-    "silver.dimcalendar": ("dim_non_scd", None),
     # a budget per quarter and a headcount per department: GROUP BY rebuilds, which the hand calls snapshots
     "silver.factbudgetquarter": ("fact_periodic_snapshot", "fact_aggregate"),
     "silver.factdepartmentheadcount": ("fact_periodic_snapshot", "fact_aggregate"),
