@@ -103,8 +103,17 @@ def _column(sql: str, tokens: list[Token], constraints: list[Constraint]) -> Col
             i = end
             continue
         elif word in ("PRIMARY KEY", "UNIQUE"):
-            constraints.append(Constraint("primary" if word == "PRIMARY KEY" else "unique", [name], named))
-            nullable = nullable and word != "PRIMARY KEY"
+            # T-SQL reads `col INT NOT NULL CONSTRAINT pk PRIMARY KEY CLUSTERED (other)` (no comma)
+            # as a table constraint on its own column list: SSDT writes WWI's Dimension.Date so
+            j = i + 1
+            while j < len(tokens) and _word(tokens[j]) in ("CLUSTERED", "NONCLUSTERED"):
+                j += 1
+            listed, after = column_list(tokens, j)
+            cols = listed or [name]
+            if listed:
+                i = after - 1
+            constraints.append(Constraint("primary" if word == "PRIMARY KEY" else "unique", cols, named))
+            nullable = nullable and not (word == "PRIMARY KEY" and name in cols)
         elif word == "REFERENCES":
             parts, j = read_name(tokens, i + 1)
             ref_cols, j = column_list(tokens, j)

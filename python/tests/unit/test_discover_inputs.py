@@ -158,3 +158,15 @@ def test_sqlcmd_directives_and_temp_tables_of_a_deployment_script_are_read_past(
     found = read_inputs(tmp_path)
     assert found.problems == []
     assert [(o.fqn, o.line) for o in found.objects] == [("dbo.kept", 6)]
+
+
+def test_a_primary_key_after_the_last_column_without_a_comma_keys_its_own_column_list(tmp_path):
+    # SSDT writes WWI's Dimension.Date this way: the constraint is a table constraint on [Date]
+    (tmp_path / "Date.sql").write_text(
+        "CREATE TABLE [Dimension].[Date] (\n    [Date] DATE NOT NULL\n  , [ISO Week Number] INT NOT NULL\n"
+        "    CONSTRAINT [PK_Dimension_Date] PRIMARY KEY CLUSTERED ([Date] ASC)\n);\n",
+        encoding="utf-8",
+    )
+    facts = read_inputs(tmp_path).tables["dimension.date"]
+    assert facts.primary_key == ["Date"]
+    assert [c.name for c in facts.columns] == ["Date", "ISO Week Number"]
