@@ -17,6 +17,7 @@ from ..names import TableId
 from ..profiles import ADAPTERS
 from . import export as export_commands
 from . import lifecycle as lifecycle_commands
+from . import reconcile as reconcile_commands
 from .options import (
     EXIT_INTERRUPTED,
     EXIT_IO,
@@ -357,3 +358,4 @@ def demo(target_dir: Path | None, as_json: bool) -> None:
 # Command groups that live in their own modules attach themselves to the group.
 lifecycle_commands.register(main)
 export_commands.register(main)
+reconcile_commands.register(main)
