@@ -235,14 +235,16 @@ def _compare_round(
         cell = results[table]
         outcome = raw.get(call["id"])
         if outcome is None or "error" in outcome:
-            cell.reports.append(Report(type=report_type, status="error", message=(outcome or {}).get("error", "no result")))  # type: ignore[arg-type]
+            cell.reports.append(
+                Report(type=report_type, status="error", message=(outcome or {}).get("error", "no result"))
+            )
             continue
         rules = plan.tables[table]
         report, legacy_rows, model_rows = _report(report_type, outcome, call, rules)
         cell.reports.append(report)
         if cell.legacy_rows is None or report_type in ("row", "data"):
             cell.legacy_rows, cell.model_rows = legacy_rows, model_rows
-    for table, cell in results.items():
+    for cell in results.values():
         if cell.error is None:
             _finish(cell)
     return [results[t] for t, *_ in cells]
@@ -252,7 +254,9 @@ def _report(report_type: str, outcome: dict[str, Any], call: dict[str, Any], rul
     if report_type == "row":
         return verdict.row_report(outcome, [c["name"] for c in call["columns"]], rules)
     if report_type == "data":
-        return verdict.data_report(outcome, [c["name"] for c in call["key"]], [c["name"] for c in call["columns"]], rules)
+        return verdict.data_report(
+            outcome, [c["name"] for c in call["key"]], [c["name"] for c in call["columns"]], rules
+        )
     measures = [(m["name"], bool(m["numeric"])) for m in call["measures"]]
     return verdict.aggregate_report(outcome, [g["name"] for g in call["group_by"]], measures, rules)
 
