@@ -185,7 +185,9 @@ def parse_plan(doc: Any, source: str = "reconcile.yml") -> Plan:
     try:
         return Plan.model_validate(doc)
     except ValidationError as exc:
-        lines = [f"{source}: {_location(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()]
+        lines = [
+            f"{source}: {_location(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()
+        ]
         raise InputError("invalid reconcile plan:\n  " + "\n  ".join(lines)) from None
 
 

@@ -118,14 +118,11 @@ def run_reconcile(
     sources = session.relations["sources"]
     refs = validate.relation_refs(plan)
     source_rels = [
-        {"name": f"source:{s['source_name']}.{s['name']}", **{k: s[k] for k in ("database", "schema", "identifier")}}
-        for s in sources
+        {"name": loading.source_key(s), **{k: s[k] for k in ("database", "schema", "identifier")}} for s in sources
     ]
     described = session.describe(refs + source_rels)
     checked = validate.check(plan, path, MigrationProject(project.root), session.relations, described)
-    existing = {
-        key for key, s in checked.sources.items() if described.get(f"source:{s['source_name']}.{s['name']}") is not None
-    }
+    existing = {key for key, s in checked.sources.items() if described.get(loading.source_key(s)) is not None}
     select = ["+" + t.model for t in checked.targets.values()]
     rounds: list[RoundResult] = []
     for index, rnd in enumerate(plan.rounds, start=1):

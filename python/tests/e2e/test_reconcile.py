@@ -3,46 +3,24 @@
 The demo project (``migrate demo``) ships ``reconcile.yml``: three rounds of bronze deltas and the
 legacy silver tables after each round, derived independently by a hand-written PostgreSQL
 translation of its procedures (fixtures/reconcile_demo/). One migrated copy serves every test
-here; each test runs the real CLI in a subprocess with its own plan. On PostgreSQL (when
-DBT_MIGRATE_PG_HOST is set) the same plan runs against models and sources in schemas unique to the
-test.
+here; each test runs the real CLI in a subprocess with its own plan. The same plan on
+PostgreSQL: test_reconcile_postgres.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import DEMO_PROJECT, REPO, run_cli
+from helpers import run_cli
+from helpers.reconcile import cells, latest_result, use_this_checkout
 
-PG = {k: os.environ.get(f"DBT_MIGRATE_PG_{k}") for k in ("HOST", "PORT", "USER", "PASSWORD", "DBNAME")}
 TABLES = ["silver.DimCustomer", "silver.FactOrderLine", "silver.FactDailyRevenue"]
-
-
-def use_this_checkout(dbt_dir: Path) -> None:
-    """The dbt package under test is this checkout's, whatever folder the shared environment was
-    installed from (``migrate init`` names the folder pip installed dbt-migrate from)."""
-    (dbt_dir / "packages.yml").write_text(f"packages:\n- local: {REPO}\n", encoding="utf-8")
-    link = dbt_dir / "dbt_packages" / "dbt_migrate"
-    if link.is_symlink() and link.resolve() != REPO.resolve():
-        link.unlink()
-        link.symlink_to(REPO)
-
-
-def _latest_result(root: Path) -> dict:
-    docs = sorted((root / ".migration-runs" / "reconcile").glob("*.json"), key=lambda p: p.stat().st_mtime)
-    return json.loads(docs[-1].read_text(encoding="utf-8"))
-
-
-def _cells(doc: dict) -> dict[tuple[str, int], dict]:
-    return {(t["table"], r["index"]): t for r in doc["rounds"] for t in r["tables"]}
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +38,12 @@ def test_demo_warehouse_matches_every_table_round_through_the_cli(demo):
     doc = json.loads(done.stdout)
     assert doc["summary"] == {"rounds": 3, "tables": 3, "cells": 9, "match": 9, "mismatch": 0, "error": 0, "ok": True}
     assert doc["adapter"] == "duckdb"
-    for (table, n), cell in _cells(doc).items():
+    for (table, n), cell in cells(doc).items():
         assert cell["status"] == "match", (table, n, cell)
         assert cell["legacy_rows"] == cell["model_rows"] > 0
         kinds = {r["type"] for r in cell["reports"]}
         assert {"schema", "row", "data"} <= kinds
-    assert _cells(doc)[("silver.FactDailyRevenue", 3)]["reports"][-1]["type"] == "aggregate"
+    assert cells(doc)[("silver.FactDailyRevenue", 3)]["reports"][-1]["type"] == "aggregate"
     assert [r["build"]["ok"] for r in doc["rounds"]] == [True, True, True]
     saved = demo / ".migration-runs" / "reconcile" / f"{doc['run_id']}.json"
     assert json.loads(saved.read_text(encoding="utf-8"))["summary"]["ok"] is True
@@ -89,10 +67,10 @@ def test_one_changed_legacy_value_fails_exactly_that_table_and_round_naming_row_
     plan = _plan_with_changed_value(demo)
     done = run_cli("reconcile", "--project-root", str(demo), "--plan", str(plan), "--no-html")
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    doc = _latest_result(demo)
-    failing = {k for k, c in _cells(doc).items() if c["status"] != "match"}
+    doc = latest_result(demo)
+    failing = {k for k, c in cells(doc).items() if c["status"] != "match"}
     assert failing == {("silver.DimCustomer", 2)}
-    cell = _cells(doc)[("silver.DimCustomer", 2)]
+    cell = cells(doc)[("silver.DimCustomer", 2)]
     assert (cell["only_in_legacy"], cell["only_in_model"]) == (1, 1)
     row = next(r for r in cell["reports"] if r["type"] == "row")
     assert [e["City"] for e in row["examples_legacy"]] == ["Oxford"]
@@ -156,67 +134,3 @@ def test_unknown_round_and_invalid_rule_are_rejected_before_dbt_runs(demo):
     assert "tables.silver.DimCustomer.transform.legacy: Email: unknown transform 'reverse'" in done.stderr
     late = run_cli("reconcile", "--project-root", str(demo), "--round", "4")
     assert late.returncode == 2 and "--round 4: the plan has rounds 1 to 3" in late.stderr
-
-
-# -- PostgreSQL -----------------------------------------------------------------------------------
-BRONZE_PG = {
-    "Customer": "CustomerID integer not null, FirstName varchar(50) not null, LastName varchar(50) not null, "
-    "Email varchar(200), City varchar(50), IsDeleted smallint not null, UpdatedAt timestamp(3) not null",
-    "Orders": "OrderID integer not null, CustomerID integer not null, OrderDate timestamp(3) not null, "
-    "Status varchar(20) not null",
-    "OrderItem": "OrderID integer not null, ItemNo integer not null, ProductCode varchar(20) not null, "
-    "Qty integer not null, Price numeric(10, 2) not null",
-}
-
-
-def _pg():
-    import psycopg2
-
-    con = psycopg2.connect(
-        host=PG["HOST"], port=PG["PORT"], user=PG["USER"], password=PG["PASSWORD"], dbname=PG["DBNAME"]
-    )
-    con.autocommit = True
-    return con
-
-
-def _demo_with_bronze_schema(dest: Path, bronze: str) -> Path:
-    """A copy of the demo project whose source schema is ``bronze`` (unique to the test); the plan's
-    source ids follow, its file paths do not change."""
-    shutil.copytree(DEMO_PROJECT, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    for path in dest.rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".sql"):
-            path.write_text(path.read_text(encoding="utf-8").replace("bronze", bronze), encoding="utf-8")
-    plan = dest / "reconcile.yml"
-    text = re.sub(r"^(\s+)bronze\.", rf"\g<1>{bronze}.", plan.read_text(encoding="utf-8"), flags=re.M)
-    plan.write_text(text, encoding="utf-8")
-    return dest
-
-
-@pytest.mark.skipif(not PG["HOST"], reason="DBT_MIGRATE_PG_HOST is unset: start .ci/postgres.sh")
-def test_demo_warehouse_matches_every_table_round_on_postgresql(tmp_path):
-    unique = "t17_" + uuid.uuid4().hex[:8]
-    bronze = unique + "_bronze"
-    root = _demo_with_bronze_schema(tmp_path / "demo", bronze)
-    env = {"DBT_ENV_SECRET_PG_PASSWORD": PG["PASSWORD"] or "", "DBT_MIGRATE_PG_SCHEMA": unique}
-    con = _pg()
-    try:
-        with con.cursor() as cur:
-            cur.execute(f"create schema {bronze}")
-            for table, columns in BRONZE_PG.items():
-                cur.execute(f'create table {bronze}."{table}" ({columns})')
-        init = run_cli("init", "--project-root", str(root), "--adapter", "postgres", env=env)
-        assert init.returncode == 0, init.stdout + init.stderr
-        use_this_checkout(root / "dbt")
-        run = run_cli("run", "--project-root", str(root), "--all", "--json", env=env)
-        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-        done = run_cli("reconcile", "--project-root", str(root), "--json", "--no-html", env=env)
-        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-        doc = json.loads(done.stdout)
-        assert doc["adapter"] == "postgres"
-        assert doc["summary"]["cells"] == 9 and doc["summary"]["match"] == 9
-        assert all(c["legacy_rows"] == c["model_rows"] > 0 for c in _cells(doc).values())
-    finally:
-        with con.cursor() as cur:
-            for schema in (bronze, unique, unique + "_reconcile"):
-                cur.execute(f"drop schema if exists {schema} cascade")
-        con.close()
