@@ -82,9 +82,11 @@
     {%- do run_query('begin transaction;\n' ~ statements | join(';\n') ~ ';\ncommit') -%}
 {% endmacro %}
 
-{#- PostgreSQL: dbt's connection is already in a transaction; commit it once at the end. -#}
+{#- PostgreSQL: one transaction dbt opens for the statement (run_query does not), committed once. -#}
 {% macro postgres___reconcile_run_in_transaction(statements) %}
-    {%- do run_query(statements | join(';\n')) -%}
+    {%- call statement('dbt_migrate_reconcile_load', auto_begin=True) -%}
+        {{ statements | join(';\n') }}
+    {%- endcall -%}
     {%- do adapter.commit() -%}
 {% endmacro %}
 

@@ -50,7 +50,9 @@ def print_matrix(run: ReconcileRun) -> None:
     console.print(table)
     for rnd in run.rounds:
         if not rnd.build.ok:
-            console.print(f"round {rnd.index} {escape(rnd.name)}: dbt build failed: {escape('; '.join(rnd.build.errors[:3]))}")
+            console.print(
+                f"round {rnd.index} {escape(rnd.name)}: dbt build failed: {escape('; '.join(rnd.build.errors[:3]))}"
+            )
         for cell in rnd.tables:
             for report in cell.reports:
                 if report.status == "match" and not report.passed_by_threshold:
@@ -58,10 +60,11 @@ def print_matrix(run: ReconcileRun) -> None:
                 console.print(f"round {rnd.index} {escape(cell.table)} {report.type}: {escape(report.message)}")
                 for col in report.columns:
                     if col.mismatches and col.example:
-                        console.print(f"    {escape(col.column)}: {col.mismatches} of {col.compared}, e.g. {escape(str(col.example))}")
+                        shown = f"{col.column}: {col.mismatches} of {col.compared}, e.g. {col.example}"
+                        console.print(f"    {escape(shown)}")
                 for side, rows in (("legacy", report.examples_legacy), ("model", report.examples_model)):
                     for example in rows[:2]:
-                        console.print(f"    only in {side}: {escape(str(example))}")
+                        console.print(f"    {side}: {escape(str(example))}")
 
 
 def write_html_report(run: ReconcileRun, project: Project, path: Path | None) -> Path | None:

@@ -55,6 +55,11 @@ def _data(checked: Checked, ref: DataRef, columns: list[str] | None = None) -> d
     return {"columns": names, "types": types, "rows": rows}
 
 
+def source_key(source: dict[str, Any]) -> str:
+    """The name a declared source's description is filed under."""
+    return f"source:{source['source_name']}.{source['name']}"
+
+
 def resets(checked: Checked, nodes: dict[str, Any], existing_sources: set[str]) -> tuple[list[dict], list[dict]]:
     """Before the first round: drop every model and snapshot the build selects (so incremental
     models and snapshots start from nothing) and empty every source the plan loads."""
@@ -85,7 +90,13 @@ def round_loads(
         source = checked.sources[key]
         cols = [c["name"] for c in described[ref.relation]["columns"]] if ref.relation else None
         how = ref.mode if key in existing_sources else "create"
-        loads.append({**_source_rel(source), "how": how, **_data(checked, ref, cols)})
+        load = {**_source_rel(source), "how": how, **_data(checked, ref, cols)}
+        info = described.get(source_key(source))
+        if how != "create" and info:
+            # The file's header as the table spells its columns (PostgreSQL folds unquoted names).
+            actual = {c["name"].lower(): c["name"] for c in info["columns"]}
+            load["columns"] = [actual.get(c.lower(), c) for c in load["columns"]]
+        loads.append(load)
     for table, ref in rnd.legacy.items():
         if ref.relation is not None:
             continue  # compared where it is

@@ -53,7 +53,13 @@ class Transform(_Strict):
     @field_validator("legacy", "model")
     @classmethod
     def _ops(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return {column: [check_transform_op(op) for op in ops] for column, ops in value.items()}
+        out = {}
+        for column, ops in value.items():
+            try:
+                out[column] = [check_transform_op(op) for op in ops]
+            except ValueError as exc:
+                raise ValueError(f"{column}: {exc}") from None
+        return out
 
 
 class ColumnThreshold(_Strict):
@@ -179,7 +185,9 @@ def parse_plan(doc: Any, source: str = "reconcile.yml") -> Plan:
     try:
         return Plan.model_validate(doc)
     except ValidationError as exc:
-        lines = [f"{source}: {_location(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        lines = [
+            f"{source}: {_location(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()
+        ]
         raise InputError("invalid reconcile plan:\n  " + "\n  ".join(lines)) from None
 
 

@@ -118,14 +118,11 @@ def run_reconcile(
     sources = session.relations["sources"]
     refs = validate.relation_refs(plan)
     source_rels = [
-        {"name": f"source:{s['source_name']}.{s['name']}", **{k: s[k] for k in ("database", "schema", "identifier")}}
-        for s in sources
+        {"name": loading.source_key(s), **{k: s[k] for k in ("database", "schema", "identifier")}} for s in sources
     ]
     described = session.describe(refs + source_rels)
     checked = validate.check(plan, path, MigrationProject(project.root), session.relations, described)
-    existing = {
-        key for key, s in checked.sources.items() if described.get(f"source:{s['source_name']}.{s['name']}") is not None
-    }
+    existing = {key for key, s in checked.sources.items() if described.get(loading.source_key(s)) is not None}
     select = ["+" + t.model for t in checked.targets.values()]
     rounds: list[RoundResult] = []
     for index, rnd in enumerate(plan.rounds, start=1):
@@ -235,14 +232,16 @@ def _compare_round(
         cell = results[table]
         outcome = raw.get(call["id"])
         if outcome is None or "error" in outcome:
-            cell.reports.append(Report(type=report_type, status="error", message=(outcome or {}).get("error", "no result")))  # type: ignore[arg-type]
+            cell.reports.append(
+                Report(type=report_type, status="error", message=(outcome or {}).get("error", "no result"))
+            )
             continue
         rules = plan.tables[table]
         report, legacy_rows, model_rows = _report(report_type, outcome, call, rules)
         cell.reports.append(report)
         if cell.legacy_rows is None or report_type in ("row", "data"):
             cell.legacy_rows, cell.model_rows = legacy_rows, model_rows
-    for table, cell in results.items():
+    for cell in results.values():
         if cell.error is None:
             _finish(cell)
     return [results[t] for t, *_ in cells]
@@ -252,7 +251,9 @@ def _report(report_type: str, outcome: dict[str, Any], call: dict[str, Any], rul
     if report_type == "row":
         return verdict.row_report(outcome, [c["name"] for c in call["columns"]], rules)
     if report_type == "data":
-        return verdict.data_report(outcome, [c["name"] for c in call["key"]], [c["name"] for c in call["columns"]], rules)
+        return verdict.data_report(
+            outcome, [c["name"] for c in call["key"]], [c["name"] for c in call["columns"]], rules
+        )
     measures = [(m["name"], bool(m["numeric"])) for m in call["measures"]]
     return verdict.aggregate_report(outcome, [g["name"] for g in call["group_by"]], measures, rules)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,9 @@ from .plan import TableRules
 from .result import Report, SchemaColumn
 
 # Columns dbt-migrate or dbt add to a model that no legacy table has: never a schema difference.
-AUDIT_COLUMNS = frozenset({"_dbt_run_id", "_loaded_at", "dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to"})
+AUDIT_COLUMNS = frozenset(
+    {"_dbt_run_id", "_loaded_at", "dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to"}
+)
 VERSION = "dbt_migrate_version"
 OPEN = "dbt_migrate_open"
 _CASTABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$")
@@ -154,7 +157,7 @@ def _schema_col(lc: ColumnInfo | None, mc: ColumnInfo | None, status: str) -> Sc
         model_column=mc.name if mc else None,
         legacy_type=lc.type if lc else None,
         model_type=mc.type if mc else None,
-        status=status,  # type: ignore[arg-type]
+        status=status,
     )
 
 
@@ -220,7 +223,7 @@ def schema_report(columns: list[SchemaColumn]) -> Report:
 
 def comparisons(
     table_id: str,
-    reports: list[str],
+    reports: Sequence[str],
     plan: TablePlan,
     rules: TableRules,
     model_relation: str,

@@ -119,7 +119,9 @@ def check(
         targets[tid.key] = Target(table=table, model=model, relation=nodes[model])
     sources: dict[str, dict[str, Any]] = {}
     headers: dict[str, list[str]] = {}
-    checked = Checked(plan=plan, path=path, adapter=relations["adapter"], targets=targets, sources=sources, headers=headers)
+    checked = Checked(
+        plan=plan, path=path, adapter=relations["adapter"], targets=targets, sources=sources, headers=headers
+    )
     for n, rnd in enumerate(plan.rounds, start=1):
         here = f"{where}: rounds[{n}] ({rnd.name})"
         for sid, ref in rnd.sources.items():
@@ -184,7 +186,9 @@ def _columns(
     return cols
 
 
-def _check_rules(plan: Plan, table: str, cols: list[str], mp: MigrationProject, entry: str, problems: list[str]) -> None:
+def _check_rules(
+    plan: Plan, table: str, cols: list[str], mp: MigrationProject, entry: str, problems: list[str]
+) -> None:
     rules = plan.tables[table]
     have = {c.lower() for c in cols}
     shown = ", ".join(cols)
