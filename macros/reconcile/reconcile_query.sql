@@ -14,7 +14,8 @@
       (1 while valid_to is null or in year 9999), which the columns may then name.
 
     Every result row carries the totals (legacy_rows, model_rows, only_in_legacy, only_in_model
-    and, for data/aggregate, n_changed, n_compared, m<i> mismatches per column); up to `examples`
+    and, for data/aggregate, n_changed, n_compared, mismatches per column: m<i> for data,
+    mm_<statistic> for aggregate); up to `examples`
     differing rows per side ride along (dbt_migrate_side, with the compared values), and a
     comparison without differences returns one row of totals with null example columns.
 -#}
@@ -239,9 +240,9 @@ totals as (
         coalesce(sum(case when dbt_migrate_side = 'model' then 1 else 0 end), 0) as n_missing_in_legacy,
         coalesce(sum(case when dbt_migrate_side = 'changed' then 1 else 0 end), 0) as n_changed,
         coalesce(sum(case when in_legacy = 1 and in_model = 1 then 1 else 0 end), 0) as n_compared,
-        coalesce(sum(d_n), 0) as m_n
+        coalesce(sum(d_n), 0) as mm_n
         {%- for f, name, col, tol in stats %},
-        coalesce(sum(d_{{ name }}), 0) as m_{{ name }}
+        coalesce(sum(d_{{ name }}), 0) as mm_{{ name }}
         {%- endfor %}
     from classified
 ),

@@ -105,7 +105,7 @@
             {%- for c in adapter.get_columns_in_relation(rel) -%}
                 {%- set t = c.data_type | lower -%}
                 {%- if c.is_string() -%}{%- set kind = 'text' -%}
-                {%- elif c.is_number() -%}{%- set kind = 'number' -%}
+                {%- elif c.is_number() or modules.re.match('^(decimal|numeric|double|float|real|int|bigint|smallint|tinyint|hugeint|integer)', t) -%}{%- set kind = 'number' -%}
                 {%- elif 'bool' in t -%}{%- set kind = 'boolean' -%}
                 {%- elif 'date' in t or 'time' in t -%}{%- set kind = 'date' -%}
                 {%- else -%}{%- set kind = 'other' -%}

@@ -180,7 +180,7 @@ def aggregate_report(
     t = rules.thresholds
     columns = []
     for col, label in stats:
-        mismatches = _int(first.get(f"m_{col}"))
+        mismatches = _int(first.get(f"mm_{col}"))
         measure = label[label.find("(") + 1 : -1]
         count_limit, pct_limit = _column_threshold(t, measure)
         columns.append(
