@@ -46,10 +46,12 @@
     {%- for c in scd2.business_key -%}{%- do bk.append(adapter.quote(c)) -%}{%- endfor -%}
     {%- set vf = adapter.quote(scd2.valid_from) -%}
     {%- set vt = adapter.quote(scd2.valid_to) -%}
+    {%- set open = "case when " ~ vt ~ " is null or cast(" ~ vt ~ " as " ~ dbt.type_string() ~ ") like '9999%' then 1 else 0 end" -%}
+    {#- versions starting at the same time: the closed one first -#}
     {%- set sql -%}
 (select src.*,
-    row_number() over (partition by {{ bk | join(', ') }} order by {{ vf }}) as dbt_migrate_version,
-    case when {{ vt }} is null or cast({{ vt }} as {{ dbt.type_string() }}) like '9999%' then 1 else 0 end as dbt_migrate_open
+    row_number() over (partition by {{ bk | join(', ') }} order by {{ vf }}, {{ open }}, {{ vt }}) as dbt_migrate_version,
+    {{ open }} as dbt_migrate_open
 from {{ relation }} as src)
     {%- endset -%}
     {{ return(sql) }}
