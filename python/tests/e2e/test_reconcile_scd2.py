@@ -2,13 +2,13 @@
 
 The loader of ``fixtures/loads/scd2_update_close_insert`` closes a version with the new source row's
 ModifiedDate, or with GETDATE() when the key left the source, and writes ValidTo '9999-12-31' on
-the current version; its migrated model is a dbt snapshot (plus the view adding IsCurrent), whose
-validity columns are dbt's own clock and null. Three rounds of its inputs and the legacy table after
-each (below, derived by hand from the T-SQL, the GETDATE() close written as the time the legacy
-load ran; timestamps as SQL Server exports DATETIME) are reconciled three ways: compared as they are, the rounds after that close differ (in
-that row's ValidTo: the snapshot closes with its own clock); excluding ValidTo
-makes every round match; so does the SCD2 mode, which compares
-the business columns, the order of the versions per key and the current flag.
+the current version; its migrated model is a dbt snapshot (plus the view adding IsCurrent) that
+closes a vanished key with its own clock. Three rounds of inputs and the legacy table after each
+(below, derived by hand from the T-SQL; the GETDATE() close is the time the legacy load ran;
+timestamps as SQL Server exports DATETIME) are reconciled three ways: compared as they are, the
+rounds after that close differ in that row's ValidTo; excluding ValidTo makes every round match;
+so does the SCD2 mode, which compares the business columns, the order of the versions per key and
+the current flag.
 """
 
 from __future__ import annotations
