@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from helpers import run_cli
-from helpers.reconcile import cells, latest_result, use_this_checkout
+from helpers.reconcile_runs import cells, latest_result, use_this_checkout
 
 TABLES = ["silver.DimCustomer", "silver.FactOrderLine", "silver.FactDailyRevenue"]
 

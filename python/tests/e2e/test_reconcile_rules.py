@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from helpers.reconcile import cells, failures, use_this_checkout
+from helpers.reconcile_runs import cells, failures, use_this_checkout
 
 ROUND1 = "reconcile/1"
 SOURCES = """    sources:

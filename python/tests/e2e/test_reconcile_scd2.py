@@ -20,7 +20,7 @@ import pytest
 
 from helpers import FIXTURES, run_cli
 from helpers.migration import ConvertCase, write_cases_project
-from helpers.reconcile import cells, failures, use_this_checkout
+from helpers.reconcile_runs import cells, failures, use_this_checkout
 
 CASE = FIXTURES / "loads" / "scd2_update_close_insert" / "procedure.sql"
 SOURCE = "CustomerID,Name,City,ModifiedDate\n"
