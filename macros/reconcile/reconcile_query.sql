@@ -271,7 +271,7 @@ left join shown on shown.dbt_migrate_example <= {{ examples | int }}
 -#}
 {% macro _reconcile_outer_join(keys, cols, legacy_cte='legacy_rows', model_cte='model_rows') %}
     {%- set on = [] -%}
-    {%- for k in keys -%}{%- do on.append('(l.' ~ k ~ ' = m.' ~ k ~ ' or (l.' ~ k ~ ' is null and m.' ~ k ~ ' is null))') -%}{%- endfor -%}
+    {%- for k in keys -%}{%- do on.append('l.' ~ k ~ ' is not distinct from m.' ~ k) -%}{%- endfor -%}
     {%- set condition = on | join(' and ') if on else '1 = 1' -%}
     select
         {% for k in keys %}l.{{ k }} as {{ k }},

@@ -167,8 +167,15 @@ def _schemas(run: ReconcileRun, tables: Sequence[str]) -> Markup:
 
 
 def _schema_columns(report: Report) -> Markup:
+    absent = "—"  # a column one side does not have (not a NULL value)
     rows = [
-        (c.legacy_column, c.legacy_type, c.model_column, c.model_type, ui.badge(_schema_status(c.status), c.status))
+        (
+            c.legacy_column or absent,
+            c.legacy_type or absent,
+            c.model_column or absent,
+            c.model_type or absent,
+            ui.badge(_schema_status(c.status), c.status),
+        )
         for c in report.schema_columns
     ]
     return ui.table(["legacy column", "legacy type", "model column", "model type", "status"], rows)
