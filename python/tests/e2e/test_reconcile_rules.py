@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from helpers.reconcile_runs import cells, failures, use_this_checkout
+from helpers.reconcile_runs import cells, failures, migrated_demo
 
 ROUND1 = "reconcile/1"
 SOURCES = """    sources:
@@ -53,11 +53,7 @@ REVENUE_ROUNDED = """RevenueDate,OrderCount,ItemCount,Revenue
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("reconcile_rules") / "demo"
-    done = run_cli("demo", "--dir", str(root), "--json")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    use_this_checkout(root / "dbt")
-    return root
+    return migrated_demo(tmp_path_factory.mktemp("reconcile_rules") / "demo")
 
 
 def _reconcile(root: Path, name: str, plan: str, files: dict[str, str], *args: str) -> tuple[int, dict]:
