@@ -77,13 +77,11 @@
     {{ return('read_csv_auto(' ~ dbt_migrate._sql_literal(path) ~ ', header = true)') }}
 {% endmacro %}
 
-{#- DuckDB: an explicit transaction around the batch. -#}
+{#-
+    One transaction: dbt opens it for the statement (run_query would not) and it is committed once,
+    after the last statement; a failing statement leaves it uncommitted and dbt rolls it back.
+-#}
 {% macro default___reconcile_run_in_transaction(statements) %}
-    {%- do run_query('begin transaction;\n' ~ statements | join(';\n') ~ ';\ncommit') -%}
-{% endmacro %}
-
-{#- PostgreSQL: one transaction dbt opens for the statement (run_query does not), committed once. -#}
-{% macro postgres___reconcile_run_in_transaction(statements) %}
     {%- call statement('dbt_migrate_reconcile_load', auto_begin=True) -%}
         {{ statements | join(';\n') }}
     {%- endcall -%}

@@ -115,3 +115,29 @@ def test_scd2_mode_compares_business_columns_version_order_and_current_flag(proj
     data = next(r for r in cells(doc)[("dim.CustomerUpdate", 3)]["reports"] if r["type"] == "data")
     assert {c["column"] for c in data["columns"]} >= {"Name", "City", "IsCurrent", "(open)"}
     assert data["message"] == "7 rows compared on the key, all equal"
+
+
+def test_a_parquet_source_and_a_legacy_relation_already_in_the_warehouse(project):
+    """Sources may be Parquet files and legacy tables relations in the warehouse (compared where
+    they are, not copied)."""
+    import duckdb
+
+    folder = project / "rounds" / "1"
+    db = project / "dbt" / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"copy (select * from read_csv_auto('{folder / 'source.csv'}')) to '{folder / 'source.parquet'}'")
+        con.execute("create schema if not exists legacy_export")
+        legacy = f"read_csv_auto('{folder / 'legacy.csv'}')"
+        con.execute(f"create or replace table legacy_export.customer_update_1 as select * from {legacy}")
+    plan = project / "relations.yml"
+    plan.write_text(
+        "version: 1\ntables:\n  dim.CustomerUpdate: {exclude_columns: [CustomerKey, ValidTo]}\nrounds:\n"
+        "  - name: night1\n    sources: {bronze.CustomerUpdateSrc: rounds/1/source.parquet}\n"
+        "    legacy: {dim.CustomerUpdate: {relation: legacy_export.customer_update_1}}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("reconcile", "--project-root", str(project), "--plan", str(plan), "--json", "--no-html")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    cell = cells(json.loads(done.stdout))[("dim.CustomerUpdate", 1)]
+    assert cell["legacy_relation"] == "legacy_export.customer_update_1"
+    assert (cell["legacy_rows"], cell["model_rows"]) == (3, 3)
