@@ -156,3 +156,14 @@ def write_rounds(root: Path, n: int, rounds: int, rows: int) -> Path:
         + "\n"
     )
     return plan
+
+
+if __name__ == "__main__":
+    import sys
+
+    # reconcile_synth.py ROOT TABLES ROUNDS ROWS: the project and its rounds (bench_reconcile.py runs
+    # this in a process of its own, so that its own memory stays small: a child inherits its
+    # parent's peak RSS at fork, and ru_maxrss would report that).
+    folder, tables, rounds, rows = Path(sys.argv[1]), *map(int, sys.argv[2:5])
+    synthesize_project(folder, tables)
+    write_rounds(folder, tables, rounds, rows)

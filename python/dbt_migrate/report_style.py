@@ -38,6 +38,7 @@ table { border-collapse: collapse; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--border); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--neutral-bg); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.diff, td.diff { background: var(--mismatch-bg); color: var(--mismatch); font-weight: 600; }
 table.kv th { width: 180px; }
 td.cell { min-width: 150px; font-weight: 600; }
 td.cell a { color: inherit; text-decoration: none; display: block; }
@@ -93,16 +94,25 @@ def badge(status: str, label: object | None = None) -> Markup:
 
 
 def table(
-    headers: Sequence[object], rows: Iterable[Sequence[object]], *, cls: str = "", numeric: Sequence[int] = ()
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    cls: str = "",
+    numeric: Sequence[int] = (),
+    highlight: Sequence[int] = (),
 ) -> Markup:
-    """A table; cells that are not ``Markup`` are escaped, ``numeric`` column indexes align right."""
-    head = Markup("").join(Markup("<th>{}</th>").format(html_text(h)) for h in headers)
+    """A table; cells that are not ``Markup`` are escaped, ``numeric`` column indexes align right,
+    ``highlight`` column indexes are marked (e.g. the columns that differ)."""
+
+    def classes(i: int) -> str:
+        return " ".join(c for c, on in (("num", i in numeric), ("diff", i in highlight)) if on)
+
+    head = Markup("").join(
+        Markup('<th class="{}">{}</th>').format(classes(i), html_text(h)) for i, h in enumerate(headers)
+    )
     body = []
     for row in rows:
-        cells = [
-            Markup('<td class="num">{}</td>').format(text(v)) if i in numeric else Markup("<td>{}</td>").format(text(v))
-            for i, v in enumerate(row)
-        ]
+        cells = [Markup('<td class="{}">{}</td>').format(classes(i), text(v)) for i, v in enumerate(row)]
         body.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
     return Markup('<table class="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
         cls, head, Markup("\n").join(body)

@@ -10,7 +10,7 @@ Everything in a ``ReconcileRun`` is untrusted (legacy cells, table and column na
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -224,21 +224,24 @@ def _report(r: Report) -> Markup:
         parts.append(ui.table(["column", "mismatches", "compared", "tolerated", "example"], rows, numeric=(1, 2)))
     if r.type == "schema" and r.status != "match" and r.schema_columns:
         parts.append(_schema_columns(r))
+    differing = {c.column for c in r.columns if c.mismatches and not c.tolerated}
     for side, examples in (("legacy", r.examples_legacy), ("model", r.examples_model)):
         if examples:
             parts.append(Markup("<p>example rows only in {} ({} shown)</p>").format(side, len(examples)))
-            parts.append(example_rows(examples))
+            parts.append(example_rows(examples, differing))
     return Markup("").join(parts)
 
 
-def example_rows(rows: Sequence[dict[str, Any]]) -> Markup:
-    """Example rows as a table whose columns are every key the rows carry, in order."""
+def example_rows(rows: Sequence[dict[str, Any]], differing: Collection[str] = ()) -> Markup:
+    """Example rows as a table whose columns are every key the rows carry, in order; the columns
+    the data report found differing are highlighted."""
     columns: dict[str, None] = {}
     for row in rows:
         for key in row:
             columns.setdefault(str(key), None)
     values = [[_value(row.get(c)) for c in columns] for row in rows]
-    return ui.table(list(columns), values, cls="examples")
+    marked = [i for i, c in enumerate(columns) if c in differing]
+    return ui.table(list(columns), values, cls="examples", highlight=marked)
 
 
 def _example(example: dict[str, Any] | None) -> Markup:

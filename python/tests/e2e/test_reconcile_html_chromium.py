@@ -15,7 +15,7 @@ import pytest
 from dbt_migrate.reconcile.html import write_html
 from helpers import run_cli
 from helpers.browser import chromium, dump_dom, keep, screenshot
-from helpers.reconcile import PAYLOAD, parse_report, sample_run
+from helpers.reconcile_report import PAYLOAD, parse_report, sample_run
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium is not installed (apt-get install -y chromium)")
 

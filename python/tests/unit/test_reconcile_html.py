@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from dbt_migrate.reconcile.html import render_html, write_html
-from helpers.reconcile import PAYLOAD, parse_report, sample_run
+from helpers.reconcile_report import PAYLOAD, parse_report, sample_run
 
 
 def test_matrix_has_a_coloured_cell_per_table_and_round_with_the_counts() -> None:
