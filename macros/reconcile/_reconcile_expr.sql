@@ -1,7 +1,7 @@
 {#-
     One side's expression for a compared column: the quoted column, then each operation in order.
     `trim` / `lower` / `upper` (on the value as text), `cast:<type>`, `date:<strftime format>`
-    (the value as a timestamp, formatted), `round:<digits>` (numeric tolerance in multiset diffs).
+    (the value as a timestamp, formatted).
     The sidecar validates the operations (reconcile/plan.py); an unknown one is a compiler error.
 -#}
 {% macro _reconcile_expr(column, ops) %}
@@ -16,10 +16,8 @@
             {%- do acc.append('cast(' ~ acc[-1] ~ ' as ' ~ arg ~ ')') -%}
         {%- elif kind == 'date' and arg -%}
             {%- do acc.append(adapter.dispatch('_reconcile_format_date', 'dbt_migrate')(acc[-1], arg)) -%}
-        {%- elif kind == 'round' and modules.re.match('^[0-9]+$', arg) -%}
-            {%- do acc.append('round(cast(' ~ acc[-1] ~ ' as decimal(38, 10)), ' ~ arg ~ ')') -%}
         {%- else -%}
-            {{ exceptions.raise_compiler_error("dbt_migrate.reconcile_query: unknown column operation " ~ op ~ " (trim, lower, upper, cast:<type>, date:<format>, round:<digits>)") }}
+            {{ exceptions.raise_compiler_error("dbt_migrate.reconcile_query: unknown column operation " ~ op ~ " (trim, lower, upper, cast:<type>, date:<format>)") }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(acc[-1]) }}

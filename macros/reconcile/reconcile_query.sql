@@ -14,7 +14,8 @@
       (1 while valid_to is null or in year 9999), which the columns may then name.
 
     Every result row carries the totals (legacy_rows, model_rows, only_in_legacy, only_in_model
-    and, for data/aggregate, n_changed, n_compared, m<i> mismatches per column); up to `examples`
+    and, for data/aggregate, n_changed, n_compared, mismatches per column: m<i> for data,
+    mm_<statistic> for aggregate); up to `examples`
     differing rows per side ride along (dbt_migrate_side, with the compared values), and a
     comparison without differences returns one row of totals with null example columns.
 -#}
@@ -45,10 +46,12 @@
     {%- for c in scd2.business_key -%}{%- do bk.append(adapter.quote(c)) -%}{%- endfor -%}
     {%- set vf = adapter.quote(scd2.valid_from) -%}
     {%- set vt = adapter.quote(scd2.valid_to) -%}
+    {%- set open = "case when " ~ vt ~ " is null or cast(" ~ vt ~ " as " ~ dbt.type_string() ~ ") like '9999%' then 1 else 0 end" -%}
+    {#- versions starting at the same time: the closed one first -#}
     {%- set sql -%}
 (select src.*,
-    row_number() over (partition by {{ bk | join(', ') }} order by {{ vf }}) as dbt_migrate_version,
-    case when {{ vt }} is null or cast({{ vt }} as {{ dbt.type_string() }}) like '9999%' then 1 else 0 end as dbt_migrate_open
+    row_number() over (partition by {{ bk | join(', ') }} order by {{ vf }}, {{ open }}, {{ vt }}) as dbt_migrate_version,
+    {{ open }} as dbt_migrate_open
 from {{ relation }} as src)
     {%- endset -%}
     {{ return(sql) }}
@@ -135,51 +138,9 @@ joined as (
     {{ dbt_migrate._reconcile_outer_join(keys, cols) }}
 ),
 
-flagged as (
-    select
-        joined.*,
-        {% for c in cols %}case when in_legacy = 1 and in_model = 1 and not {{ dbt_migrate._reconcile_equal('l_' ~ c, 'm_' ~ c, columns[loop.index0].tolerance) }} then 1 else 0 end as d_{{ c }},
-        {% endfor %}0 as dbt_migrate_none
-    from joined
-),
-
-classified as (
-    select
-        flagged.*,
-        case
-            when in_model is null then 'legacy'
-            when in_legacy is null then 'model'
-            when 0 {% for c in cols %}+ d_{{ c }} {% endfor %}> 0 then 'changed'
-            else 'same'
-        end as dbt_migrate_side
-    from flagged
-),
-
-totals as (
-    select
-        (select count(*) from {{ legacy }}) as legacy_rows,
-        (select count(*) from {{ model }}) as model_rows,
-        coalesce(sum(case when dbt_migrate_side = 'legacy' then 1 else 0 end), 0) as n_missing_in_model,
-        coalesce(sum(case when dbt_migrate_side = 'model' then 1 else 0 end), 0) as n_missing_in_legacy,
-        coalesce(sum(case when dbt_migrate_side = 'changed' then 1 else 0 end), 0) as n_changed,
-        coalesce(sum(case when in_legacy = 1 and in_model = 1 then 1 else 0 end), 0) as n_compared
-        {%- for c in cols %},
-        coalesce(sum(d_{{ c }}), 0) as m{{ loop.index0 }}
-        {%- endfor %}
-    from classified
-),
-
-shown as (
-    select
-        classified.*,
-        row_number() over (partition by dbt_migrate_side order by {{ keys | join(', ') }}) as dbt_migrate_example
-    from classified
-    where dbt_migrate_side <> 'same'
-)
-
-select totals.*, shown.*
-from totals
-left join shown on shown.dbt_migrate_example <= {{ examples | int }}
+{%- set compared = [] -%}
+{%- for c in cols -%}{%- do compared.append([c, columns[loop.index0].tolerance, 'm' ~ loop.index0]) -%}{%- endfor %}
+{{ dbt_migrate._reconcile_verdict(compared, '(select count(*) from ' ~ legacy ~ ')', '(select count(*) from ' ~ model ~ ')', keys, examples) }}
     {%- endset -%}
     {{ return(sql) }}
 {% endmacro %}
@@ -210,53 +171,9 @@ joined as (
     {{ dbt_migrate._reconcile_outer_join(groups, ['n'] + stats | map(attribute=1) | list, 'legacy_groups', 'model_groups') }}
 ),
 
-flagged as (
-    select
-        joined.*,
-        case when in_legacy = 1 and in_model = 1 and l_n <> m_n then 1 else 0 end as d_n,
-        {% for f, name, col, tol in stats %}case when in_legacy = 1 and in_model = 1 and not {{ dbt_migrate._reconcile_equal('l_' ~ name, 'm_' ~ name, tol) }} then 1 else 0 end as d_{{ name }},
-        {% endfor %}0 as dbt_migrate_none
-    from joined
-),
-
-classified as (
-    select
-        flagged.*,
-        case
-            when in_model is null then 'legacy'
-            when in_legacy is null then 'model'
-            when d_n {% for f, name, col, tol in stats %}+ d_{{ name }} {% endfor %}> 0 then 'changed'
-            else 'same'
-        end as dbt_migrate_side
-    from flagged
-),
-
-totals as (
-    select
-        (select coalesce(sum(n), 0) from legacy_groups) as legacy_rows,
-        (select coalesce(sum(n), 0) from model_groups) as model_rows,
-        coalesce(sum(case when dbt_migrate_side = 'legacy' then 1 else 0 end), 0) as n_missing_in_model,
-        coalesce(sum(case when dbt_migrate_side = 'model' then 1 else 0 end), 0) as n_missing_in_legacy,
-        coalesce(sum(case when dbt_migrate_side = 'changed' then 1 else 0 end), 0) as n_changed,
-        coalesce(sum(case when in_legacy = 1 and in_model = 1 then 1 else 0 end), 0) as n_compared,
-        coalesce(sum(d_n), 0) as m_n
-        {%- for f, name, col, tol in stats %},
-        coalesce(sum(d_{{ name }}), 0) as m_{{ name }}
-        {%- endfor %}
-    from classified
-),
-
-shown as (
-    select
-        classified.*,
-        row_number() over (partition by dbt_migrate_side order by {{ (groups or ['dbt_migrate_side']) | join(', ') }}) as dbt_migrate_example
-    from classified
-    where dbt_migrate_side <> 'same'
-)
-
-select totals.*, shown.*
-from totals
-left join shown on shown.dbt_migrate_example <= {{ examples | int }}
+{%- set compared = [['n', none, 'mm_n']] -%}
+{%- for f, name, col, tol in stats -%}{%- do compared.append([name, tol, 'mm_' ~ name]) -%}{%- endfor %}
+{{ dbt_migrate._reconcile_verdict(compared, '(select coalesce(sum(n), 0) from legacy_groups)', '(select coalesce(sum(n), 0) from model_groups)', groups or ['dbt_migrate_side'], examples) }}
     {%- endset -%}
     {{ return(sql) }}
 {% endmacro %}
@@ -286,4 +203,58 @@ left join shown on shown.dbt_migrate_example <= {{ examples | int }}
         m.dbt_migrate_present as in_model
     from {{ model_cte }} as m
     where not exists (select 1 from {{ legacy_cte }} as l where {{ condition }})
+{%- endmacro %}
+
+{#-
+    The end of a data or aggregate comparison, after `joined` (_reconcile_outer_join): a flag per
+    compared column (`compared`: [column, tolerance, name of its mismatch total]), each row's side
+    (legacy / model: only there; changed; same), one row of totals and up to `examples` differing
+    rows per side beside it.
+-#}
+{% macro _reconcile_verdict(compared, legacy_count, model_count, order_by, examples) %}
+flagged as (
+    select
+        joined.*,
+        {% for col, tol, total in compared %}case when in_legacy = 1 and in_model = 1 and not {{ dbt_migrate._reconcile_equal('l_' ~ col, 'm_' ~ col, tol) }} then 1 else 0 end as d_{{ col }},
+        {% endfor %}0 as dbt_migrate_none
+    from joined
+),
+
+classified as (
+    select
+        flagged.*,
+        case
+            when in_model is null then 'legacy'
+            when in_legacy is null then 'model'
+            when 0 {% for col, tol, total in compared %}+ d_{{ col }} {% endfor %}> 0 then 'changed'
+            else 'same'
+        end as dbt_migrate_side
+    from flagged
+),
+
+totals as (
+    select
+        {{ legacy_count }} as legacy_rows,
+        {{ model_count }} as model_rows,
+        coalesce(sum(case when dbt_migrate_side = 'legacy' then 1 else 0 end), 0) as n_missing_in_model,
+        coalesce(sum(case when dbt_migrate_side = 'model' then 1 else 0 end), 0) as n_missing_in_legacy,
+        coalesce(sum(case when dbt_migrate_side = 'changed' then 1 else 0 end), 0) as n_changed,
+        coalesce(sum(case when in_legacy = 1 and in_model = 1 then 1 else 0 end), 0) as n_compared
+        {%- for col, tol, total in compared %},
+        coalesce(sum(d_{{ col }}), 0) as {{ total }}
+        {%- endfor %}
+    from classified
+),
+
+shown as (
+    select
+        classified.*,
+        row_number() over (partition by dbt_migrate_side order by {{ order_by | join(', ') }}) as dbt_migrate_example
+    from classified
+    where dbt_migrate_side <> 'same'
+)
+
+select totals.*, shown.*
+from totals
+left join shown on shown.dbt_migrate_example <= {{ examples | int }}
 {%- endmacro %}

@@ -77,13 +77,11 @@
     {{ return('read_csv_auto(' ~ dbt_migrate._sql_literal(path) ~ ', header = true)') }}
 {% endmacro %}
 
-{#- DuckDB: an explicit transaction around the batch. -#}
+{#-
+    One transaction: dbt opens it for the statement (run_query would not) and it is committed once,
+    after the last statement; a failing statement leaves it uncommitted and dbt rolls it back.
+-#}
 {% macro default___reconcile_run_in_transaction(statements) %}
-    {%- do run_query('begin transaction;\n' ~ statements | join(';\n') ~ ';\ncommit') -%}
-{% endmacro %}
-
-{#- PostgreSQL: one transaction dbt opens for the statement (run_query does not), committed once. -#}
-{% macro postgres___reconcile_run_in_transaction(statements) %}
     {%- call statement('dbt_migrate_reconcile_load', auto_begin=True) -%}
         {{ statements | join(';\n') }}
     {%- endcall -%}
@@ -105,7 +103,7 @@
             {%- for c in adapter.get_columns_in_relation(rel) -%}
                 {%- set t = c.data_type | lower -%}
                 {%- if c.is_string() -%}{%- set kind = 'text' -%}
-                {%- elif c.is_number() -%}{%- set kind = 'number' -%}
+                {%- elif c.is_number() or modules.re.match('^(decimal|numeric|double|float|real|int|bigint|smallint|tinyint|hugeint|integer)', t) -%}{%- set kind = 'number' -%}
                 {%- elif 'bool' in t -%}{%- set kind = 'boolean' -%}
                 {%- elif 'date' in t or 'time' in t -%}{%- set kind = 'date' -%}
                 {%- else -%}{%- set kind = 'other' -%}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import EXIT_NOT_OK, EXIT_OK, emit_json, handle_errors, json_option
+from .options import EXIT_NOT_OK, EXIT_OK, emit_json, handle_errors, json_option, project_writer
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -128,7 +128,8 @@ def register(main: click.Group) -> None:
         refresh), and each table is compared with its legacy table in the warehouse (schema, row,
         data, aggregate reports). Prints a matrix of tables x rounds; writes
         .migration-runs/reconcile/<run_id>.json and the HTML report. Exit 0 when every table-round
-        matches, 1 on differences, 2 on a bad plan (nothing loaded).
+        matches, 1 on differences, 2 on a bad plan (nothing loaded), 3 when another writing command
+        holds the project.
         """
         from ..errors import InputError
         from ..project import Project
@@ -138,9 +139,10 @@ def register(main: click.Group) -> None:
         if not project_root.is_dir():
             raise InputError(f"--project-root {project_root}: no such folder")
         project = Project(project_root, dbt_dir=dbt_dir)
-        with Progress(enabled=not as_json) as progress:
+        # It drops and rebuilds the models and loads the sources: one writing command at a time.
+        with project_writer(project), Progress(enabled=not as_json) as progress:
             run = run_reconcile(project, plan_path, start_round=start_round, progress=progress.stage)
-        html = None if no_html else write_html_report(run, project, html_path)
+            html = None if no_html else write_html_report(run, project, html_path)
         if as_json:
             emit_json(run.model_dump(mode="json"))
         else:

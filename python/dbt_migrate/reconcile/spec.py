@@ -7,7 +7,6 @@ here touches a file or the warehouse. docs/reconcile.md explains every rule.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,23 +43,16 @@ class Pair:
     tolerance: float | None = None
     numeric: bool = False
 
-    def as_arg(self, row_report: bool = False) -> dict[str, Any]:
-        ops = self._rounding() if row_report else []
+    def as_arg(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "legacy": self.legacy,
             "model": self.model,
-            "legacy_ops": self.legacy_ops + ops,
-            "model_ops": self.model_ops + ops,
-            "tolerance": None if row_report else self.tolerance,
+            "legacy_ops": self.legacy_ops,
+            "model_ops": self.model_ops,
+            "tolerance": self.tolerance,
             "numeric": self.numeric,
         }
-
-    def _rounding(self) -> list[str]:
-        """A multiset diff cannot compare within a tolerance: both sides round to its decimals."""
-        if not self.tolerance:
-            return []
-        return [f"round:{max(0, math.ceil(-math.log10(self.tolerance)))}"]
 
 
 @dataclass
@@ -164,8 +156,14 @@ def _schema_col(lc: ColumnInfo | None, mc: ColumnInfo | None, status: str) -> Sc
 def _pair(rules: TableRules, lc: ColumnInfo, mc: ColumnInfo) -> Pair:
     legacy_ops = list(_for(rules.transform.legacy, lc.name) or [])
     model_ops = list(_for(rules.transform.model, mc.name) or _for(rules.transform.model, lc.name) or [])
-    if not legacy_ops and mc.type and lc.type.lower() != mc.type.lower() and _CASTABLE.match(mc.type):
-        legacy_ops = [f"cast:{mc.type}"]  # one type on both sides, the model's (file types are inferred)
+    transformed = legacy_ops or model_ops
+    if not transformed and lc.type.lower() != mc.type.lower():
+        # One type on both sides: the model's, unless the legacy value is text (a file's inference
+        # found no number or date in it), then text on both sides.
+        if lc.kind == "text" and mc.kind != "text" and _CASTABLE.match(lc.type):
+            model_ops = [f"cast:{lc.type}"]
+        elif mc.type and _CASTABLE.match(mc.type):
+            legacy_ops = [f"cast:{mc.type}"]
     text = "text" in (lc.kind, mc.kind)
     if _listed(rules.ignore_whitespace, lc.name, mc.kind if text else lc.kind):
         legacy_ops, model_ops = legacy_ops + ["trim"], model_ops + ["trim"]
@@ -235,7 +233,9 @@ def comparisons(
     for report in reports:
         call: dict[str, Any] = {"id": f"{table_id}|{report}", "report": report, **base}
         if report == "row":
-            call["columns"] = [p.as_arg(row_report=True) for p in plan.key + plan.pairs]
+            # A multiset diff compares values exactly: columns with a tolerance are left to the
+            # data and aggregate reports.
+            call["columns"] = [p.as_arg() for p in plan.key + plan.pairs if p.tolerance is None]
         elif report == "data":
             key = list(plan.key)
             if plan.scd2:

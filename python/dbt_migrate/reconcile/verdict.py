@@ -48,6 +48,19 @@ def _column_threshold(t: Thresholds, name: str) -> tuple[int | None, float | Non
     return None, None
 
 
+class _Totals:
+    """The totals every row of a data or aggregate result carries (the first row's)."""
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self.first = rows[0] if rows else {}
+        self.legacy_rows, self.model_rows = self.get("legacy_rows"), self.get("model_rows")
+        self.missing_m, self.missing_l = self.get("n_missing_in_model"), self.get("n_missing_in_legacy")
+        self.changed, self.compared = self.get("n_changed"), self.get("n_compared")
+
+    def get(self, column: str) -> int:
+        return _int(self.first.get(column))
+
+
 def row_report(raw: dict[str, Any], names: list[str], rules: TableRules) -> tuple[Report, int, int]:
     rows = _rows(raw)
     first = rows[0] if rows else {}
@@ -77,10 +90,9 @@ def row_report(raw: dict[str, Any], names: list[str], rules: TableRules) -> tupl
 
 def data_report(raw: dict[str, Any], keys: list[str], names: list[str], rules: TableRules) -> tuple[Report, int, int]:
     rows = _rows(raw)
-    first = rows[0] if rows else {}
-    legacy_rows, model_rows = _int(first.get("legacy_rows")), _int(first.get("model_rows"))
-    missing_m, missing_l = _int(first.get("n_missing_in_model")), _int(first.get("n_missing_in_legacy"))
-    changed, compared = _int(first.get("n_changed")), _int(first.get("n_compared"))
+    t0 = _Totals(rows)
+    first, legacy_rows, model_rows = t0.first, t0.legacy_rows, t0.model_rows
+    missing_m, missing_l, changed, compared = t0.missing_m, t0.missing_l, t0.changed, t0.compared
     ex_l: list[dict[str, Any]] = []
     ex_m: list[dict[str, Any]] = []
     column_example: dict[int, dict[str, Any]] = {}
@@ -157,10 +169,9 @@ def aggregate_report(
     raw: dict[str, Any], groups: list[str], measures: list[tuple[str, bool]], rules: TableRules
 ) -> tuple[Report, int, int]:
     rows = _rows(raw)
-    first = rows[0] if rows else {}
-    legacy_rows, model_rows = _int(first.get("legacy_rows")), _int(first.get("model_rows"))
-    missing_m, missing_l = _int(first.get("n_missing_in_model")), _int(first.get("n_missing_in_legacy"))
-    compared = _int(first.get("n_compared"))
+    t0 = _Totals(rows)
+    first, legacy_rows, model_rows = t0.first, t0.legacy_rows, t0.model_rows
+    missing_m, missing_l, compared = t0.missing_m, t0.missing_l, t0.compared
     stats = aggregate_stats(measures)
     ex_l: list[dict[str, Any]] = []
     ex_m: list[dict[str, Any]] = []
@@ -180,7 +191,7 @@ def aggregate_report(
     t = rules.thresholds
     columns = []
     for col, label in stats:
-        mismatches = _int(first.get(f"m_{col}"))
+        mismatches = _int(first.get(f"mm_{col}"))
         measure = label[label.find("(") + 1 : -1]
         count_limit, pct_limit = _column_threshold(t, measure)
         columns.append(

@@ -1,6 +1,6 @@
 """`migrate reconcile` on the embedded demo warehouse (#17 acceptance 1 and the first part of 2).
 
-The demo project (``migrate demo``) ships ``reconcile.yml``: three rounds of bronze deltas and the
+The demo project (as `migrate demo` copies it) ships ``reconcile.yml``: three rounds of bronze deltas and the
 legacy silver tables after each round, derived independently by a hand-written PostgreSQL
 translation of its procedures (fixtures/reconcile_demo/). One migrated copy serves every test
 here; each test runs the real CLI in a subprocess with its own plan. The same plan on
@@ -18,18 +18,14 @@ import duckdb
 import pytest
 
 from helpers import run_cli
-from helpers.reconcile import cells, latest_result, use_this_checkout
+from helpers.reconcile_runs import cells, latest_result, migrated_demo
 
 TABLES = ["silver.DimCustomer", "silver.FactOrderLine", "silver.FactDailyRevenue"]
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("reconcile") / "demo"
-    done = run_cli("demo", "--dir", str(root), "--json")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    use_this_checkout(root / "dbt")
-    return root
+    return migrated_demo(tmp_path_factory.mktemp("reconcile") / "demo")
 
 
 def test_demo_warehouse_matches_every_table_round_through_the_cli(demo):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from helpers import DEMO_PROJECT, run_cli
-from helpers.reconcile import cells, failures, use_this_checkout
+from helpers.reconcile_runs import cells, failures, use_this_checkout
 
 PG = {k: os.environ.get(f"DBT_MIGRATE_PG_{k}") for k in ("HOST", "PORT", "USER", "PASSWORD", "DBNAME")}
 

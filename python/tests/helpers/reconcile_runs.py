@@ -4,9 +4,10 @@ documents and their cells."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from . import REPO
+from . import DEMO_PROJECT, REPO, run_cli
 
 
 def use_this_checkout(dbt_dir: Path) -> None:
@@ -37,3 +38,15 @@ def failures(doc: dict) -> list[str]:
 
 def cells(doc: dict) -> dict[tuple[str, int], dict]:
     return {(t["table"], r["index"]): t for r in doc["rounds"] for t in r["tables"]}
+
+
+def migrated_demo(root: Path) -> Path:
+    """The demo migration project (with its reconcile.yml and rounds) at ``root``, initialised
+    against this checkout's package and migrated (``migrate run --all``), not yet reconciled."""
+    shutil.copytree(DEMO_PROJECT, root, ignore=shutil.ignore_patterns("__pycache__"))
+    init = run_cli("init", "--project-root", str(root))
+    assert init.returncode == 0, init.stdout + init.stderr
+    use_this_checkout(root / "dbt")
+    run = run_cli("run", "--project-root", str(root), "--all", "--json")
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    return root
