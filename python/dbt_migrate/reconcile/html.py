@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .. import report_style as ui
 from ..atomic import atomic_write
+from ..escaping import html_text as h  # every value from the run (Markup.format would escape it too)
 from .result import ReconcileRun, Report, RoundResult, TableRoundResult
 
 TITLE = "Reconcile report"
@@ -93,14 +94,14 @@ def matrix(run: ReconcileRun, tables: Sequence[str]) -> Markup:
         head.append(
             Markup("<th>{} {}<br>{}</th>").format(
                 rnd.index,
-                rnd.name,
+                h(rnd.name),
                 ui.badge("match" if rnd.build.ok else "error", "build ok" if rnd.build.ok else "build failed"),
             )
         )
     rows = []
     for i, table in enumerate(tables):
         model = next((c.model for r in run.rounds if (c := _cell(r, table))), "")
-        cells = [Markup('<th><a href="#{}">{}</a></th><td><code>{}</code></td>').format(_anchor(i), table, model)]
+        cells = [Markup('<th><a href="#{}">{}</a></th><td><code>{}</code></td>').format(_anchor(i), h(table), h(model))]
         for rnd in run.rounds:
             t = _cell(rnd, table)
             if t is None:
@@ -109,7 +110,7 @@ def matrix(run: ReconcileRun, tables: Sequence[str]) -> Markup:
             headline, detail = cell_text(t)
             cells.append(
                 Markup('<td class="cell {}" data-status="{}"><a href="#{}">{}<small>{}</small></a></td>').format(
-                    ui.status_class(t.status), t.status, _anchor(i, rnd.index), headline, detail
+                    ui.status_class(t.status), h(t.status), _anchor(i, rnd.index), h(headline), h(detail)
                 )
             )
         rows.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
@@ -162,7 +163,7 @@ def _schemas(run: ReconcileRun, tables: Sequence[str]) -> Markup:
             latest = report or latest
         if latest is None:
             continue
-        parts.append(Markup("<h3>{} {}</h3>{}").format(table, ui.badge(latest.status), _schema_columns(latest)))
+        parts.append(Markup("<h3>{} {}</h3>{}").format(h(table), ui.badge(latest.status), _schema_columns(latest)))
     return Markup("").join(parts) if parts else Markup("<p>No schema report in this run.</p>")
 
 
@@ -207,16 +208,16 @@ def _table_round(i: int, rnd: RoundResult, t: TableRoundResult) -> Markup:
     )
     reports = Markup("").join(_report(r) for r in t.reports)
     return Markup('<h3 id="{}">round {} {} {}</h3>{}{}').format(
-        _anchor(i, rnd.index), rnd.index, rnd.name, ui.badge(t.status), facts, reports
+        _anchor(i, rnd.index), rnd.index, h(rnd.name), ui.badge(t.status), facts, reports
     )
 
 
 def _report(r: Report) -> Markup:
     label = f"{r.type} report"
     status = r.status + (" (within thresholds)" if r.passed_by_threshold else "")
-    parts = [Markup("<h4>{} {}</h4>").format(label, ui.badge(r.status, status))]
+    parts = [Markup("<h4>{} {}</h4>").format(h(label), ui.badge(r.status, status))]
     if r.message:
-        parts.append(Markup("<p>{}</p>").format(r.message))
+        parts.append(Markup("<p>{}</p>").format(h(r.message)))
     if r.columns:
         rows = [
             (c.column, c.mismatches, c.compared, "yes" if c.tolerated else "no", _example(c.example)) for c in r.columns
@@ -227,7 +228,7 @@ def _report(r: Report) -> Markup:
     differing = {c.column for c in r.columns if c.mismatches and not c.tolerated}
     for side, examples in (("legacy", r.examples_legacy), ("model", r.examples_model)):
         if examples:
-            parts.append(Markup("<p>example rows only in {} ({} shown)</p>").format(side, len(examples)))
+            parts.append(Markup("<p>example rows only in {} ({} shown)</p>").format(h(side), len(examples)))
             parts.append(example_rows(examples, differing))
     return Markup("").join(parts)
 
@@ -247,7 +248,7 @@ def example_rows(rows: Sequence[dict[str, Any]], differing: Collection[str] = ()
 def _example(example: dict[str, Any] | None) -> Markup:
     if not example:
         return Markup("")
-    return Markup("<code>{}</code>").format(", ".join(f"{k}={_value(v)}" for k, v in example.items()))
+    return Markup("<code>{}</code>").format(h(", ".join(f"{k}={_value(v)}" for k, v in example.items())))
 
 
 def _value(value: Any) -> Any:
