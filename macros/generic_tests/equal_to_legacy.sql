@@ -48,52 +48,5 @@ legacy_rows as (
     from {{ legacy }}
 ),
 
-{# numbering identical rows makes the comparison a multiset one: a duplicated row on one side differs #}
-model_numbered as (
-    select {{ column_list }}, row_number() over (partition by {{ column_list }} order by {{ column_list }}) as dbt_migrate_occurrence
-    from model_rows
-),
-
-legacy_numbered as (
-    select {{ column_list }}, row_number() over (partition by {{ column_list }} order by {{ column_list }}) as dbt_migrate_occurrence
-    from legacy_rows
-),
-
-only_in_model as (
-    select * from model_numbered
-    {{ dbt.except() }}
-    select * from legacy_numbered
-),
-
-only_in_legacy as (
-    select * from legacy_numbered
-    {{ dbt.except() }}
-    select * from model_numbered
-)
-
-select
-    'model' as dbt_migrate_only_in,
-    {%- if keys %}
-    case when exists (
-        select 1 from legacy_rows as other
-        where {% for k in keys %}other.{{ k }} = only_in_model.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
-    ) then 'changed' else 'missing_in_legacy' end as dbt_migrate_difference,
-    {%- endif %}
-    {{ column_list }},
-    dbt_migrate_occurrence
-from only_in_model
-
-union all
-
-select
-    'legacy' as dbt_migrate_only_in,
-    {%- if keys %}
-    case when exists (
-        select 1 from model_rows as other
-        where {% for k in keys %}other.{{ k }} = only_in_legacy.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
-    ) then 'changed' else 'missing_in_model' end as dbt_migrate_difference,
-    {%- endif %}
-    {{ column_list }},
-    dbt_migrate_occurrence
-from only_in_legacy
+{{ dbt_migrate._row_diff(column_list, keys) }}
 {% endmacro %}

@@ -6,7 +6,7 @@ dbt catches Ctrl-C itself (cancelling its queries, joining its threads) and retu
 result; ``_invoke`` turns that back into ``KeyboardInterrupt`` for the caller (``interrupts``).
 Only ``build`` is interrupted midway; other commands finish first (Ctrl-C is counted meanwhile).
 
-Why one module of ~450 lines: it is the one place that knows dbt's objects (runner results,
+Why one module of ~600 lines: it is the one place that knows dbt's objects (runner results,
 manifest nodes, the parser's hook for missing refs, dbt-extractor). Invocation, manifest helpers
 and static extraction stay together so that no other module ever imports dbt.
 """
@@ -579,3 +579,34 @@ def source_relations(manifest: Any) -> list[dict[str, Any]]:
             }
         )
     return rels
+
+
+def relations_of(manifest: Any) -> dict[str, Any]:
+    """Plain data for ``migrate reconcile``: the adapter, every model and snapshot
+    (``{name: {database, schema, identifier, resource_type, depends_on: [names]}}``) and every
+    declared source (``[{source_name, name, database, schema, identifier, columns}]``)."""
+    by_id = {n.unique_id: n for n in manifest.nodes.values()}
+    nodes = {}
+    for node in by_id.values():
+        if str(node.resource_type) not in ("model", "snapshot"):
+            continue
+        upstream = [by_id[u].name for u in (node.depends_on.nodes or []) if u in by_id]
+        nodes[node.name] = {
+            "database": node.database,
+            "schema": node.schema,
+            "identifier": node.alias or node.name,
+            "resource_type": str(node.resource_type),
+            "depends_on": upstream,
+        }
+    sources = [
+        {
+            "source_name": s.source_name,
+            "name": s.name,
+            "database": s.database,
+            "schema": s.schema,
+            "identifier": s.identifier,
+            "columns": [c.name for c in s.columns.values()],
+        }
+        for s in manifest.sources.values()
+    ]
+    return {"adapter": manifest.metadata.adapter_type or "duckdb", "nodes": nodes, "sources": sources}

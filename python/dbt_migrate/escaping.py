@@ -14,6 +14,9 @@ that is not sandboxed. Input text therefore reaches a generated file in exactly 
   naming the file, the field and the value; model names must match ``[a-z0-9_]+`` because they
   become file names.
 
+HTML reports (``report_style``, ``reconcile/html.py``) are not rendered by dbt: every value in them
+(legacy rows, table and column names, messages) goes through ``html_text``, which HTML-escapes it.
+
 ``foreign_jinja`` is the last guard before a file is written: it lexes the text with Jinja's own
 lexer and names any construct that is not one dbt-migrate put there itself.
 """
@@ -26,6 +29,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
+from markupsafe import escape as _markup_escape
 
 from .errors import InputError
 
@@ -88,6 +94,18 @@ def escape(text: str) -> str:
 def escape_values(row: dict[str, Any]) -> dict[str, Any]:
     """A unit-test row with every string value escaped (keys are names: ``check_name`` them)."""
     return {k: escape(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
+# -- HTML (reports) ----------------------------------------------------------------------------
+def html_text(value: object) -> Markup:
+    """Any value as HTML text for a report (``report_style``): ``None`` as '', anything else as its
+    ``str()`` with ``& < > " '`` escaped (markupsafe, the escaping Jinja2's autoescape uses). Only
+    HTML that ``report_style`` built itself (a ``Markup``) passes unchanged."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, Markup):
+        return value
+    return _markup_escape(str(value))
 
 
 # -- names -------------------------------------------------------------------------------------

@@ -124,6 +124,24 @@ def runs_dir(root: Path) -> Path:
     return root / RUNS_DIR
 
 
+def reconcile_dir(root: Path) -> Path:
+    """``<root>/.migration-runs/reconcile/``: each ``migrate reconcile`` result and HTML report."""
+    return root / RUNS_DIR / "reconcile"
+
+
+def reconcile_result(root: Path, run_id: str) -> Path:
+    return reconcile_dir(root) / f"{run_id}.json"
+
+
+def reconcile_html(root: Path, run_id: str) -> Path:
+    return reconcile_dir(root) / f"{run_id}.html"
+
+
+def reconcile_latest_html(root: Path) -> Path:
+    """The stable copy of the newest report: ``.migration-runs/reconcile/reconcile-report.html``."""
+    return reconcile_dir(root) / "reconcile-report.html"
+
+
 def run_lock(root: Path) -> Path:
     """``<root>/.migration-runs/.lock``: held by the command that is writing into the project."""
     return runs_dir(root) / RUN_LOCK_FILE

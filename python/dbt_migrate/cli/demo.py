@@ -1,4 +1,5 @@
-"""`migrate demo`: copy the embedded demo warehouse, init its dbt project, migrate every table."""
+"""`migrate demo`: copy the embedded demo warehouse, init its dbt project, migrate every table, then
+run its parallel run (``reconcile.yml``: three rounds against legacy tables) and write the HTML report."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..project import Project
+    from ..reconcile.result import ReconcileRun
 
 DEMO_PACKAGE_DIR = "demo_project"
 
@@ -52,11 +58,32 @@ def run_demo(target: Path | None, as_json: bool = False) -> bool:
     with Progress(enabled=not as_json) as progress:
         doc = Pipeline(project, progress=progress.update).run(tables)
     path = write_run(project, doc)
-    if as_json:
-        print(json.dumps(doc.model_dump(mode="json"), indent=2))
-    else:
+    migrated = all(r.status == "ok" for r in doc.results)
+    if not as_json:
         print_run(doc, path)
         console.print(
             f"models are in {project.dbt_dir / 'models' / 'staging'}; `cd {project.dbt_dir} && dbt build` rebuilds them"
         )
-    return all(r.status == "ok" for r in doc.results)
+    run = reconcile_demo(project, as_json) if migrated else None
+    if as_json:
+        out = doc.model_dump(mode="json")
+        out["reconcile"] = run.model_dump(mode="json") if run is not None else None
+        print(json.dumps(out, indent=2))
+    elif run is None:
+        console.print("the parallel run (`migrate reconcile`) is skipped: not every table migrated")
+    return migrated and run is not None and run.summary.ok
+
+
+def reconcile_demo(project: Project, as_json: bool) -> ReconcileRun:
+    """The demo's parallel run: every round of its ``reconcile.yml``, the matrix, the HTML report."""
+    from ..reconcile import run_reconcile
+    from .console import Progress, console
+    from .reconcile import print_matrix, write_html_report
+
+    with Progress(enabled=not as_json) as progress:
+        run = run_reconcile(project, project.root / "reconcile.yml", progress=progress.stage)
+    html = write_html_report(run, project, None)
+    if not as_json:
+        print_matrix(run)
+        console.print(f"HTML report of the parallel run: [bold]{html}[/bold]")
+    return run

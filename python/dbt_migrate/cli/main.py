@@ -18,6 +18,7 @@ from ..profiles import ADAPTERS
 from . import discover as discover_commands
 from . import export as export_commands
 from . import lifecycle as lifecycle_commands
+from . import reconcile as reconcile_commands
 from .options import (
     EXIT_INTERRUPTED,
     EXIT_IO,
@@ -359,3 +360,4 @@ def demo(target_dir: Path | None, as_json: bool) -> None:
 lifecycle_commands.register(main)
 export_commands.register(main)
 discover_commands.register(main)
+reconcile_commands.register(main)
