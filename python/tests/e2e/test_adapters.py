@@ -42,11 +42,6 @@ BRONZE_ROWS = [
 ]
 
 
-def _dbt(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *args], cwd=project, env=env, capture_output=True, text=True, timeout=300)
-
-
 def _pg():
     import psycopg2
 
@@ -124,8 +119,16 @@ def test_fact_builds_on_postgres_passing_its_unit_tests(postgres_run):
     assert item["status"] == "ok" and code == 0
 
 
-def _installed(adapter: str) -> bool:
-    return importlib.util.find_spec(f"dbt.adapters.{adapter}") is not None
+ADAPTER_VENVS = Path(__file__).parents[3] / ".venv-adapters"
+
+
+def _dbt_for(adapter: str) -> Path | None:
+    """The dbt that has `adapter`: this environment's, or its own environment under .venv-adapters/
+    (scripts/_setup_adapters.sh; .ci/run creates them), or None."""
+    if importlib.util.find_spec(f"dbt.adapters.{adapter}") is not None:
+        return Path(sys.executable).with_name("dbt")
+    own = ADAPTER_VENVS / adapter / "bin" / "dbt"
+    return own if own.is_file() else None
 
 
 ADAPTER_ENV = {  # placeholder settings: `dbt parse` renders the profile but never connects
@@ -159,9 +162,9 @@ ADAPTER_ENV = {  # placeholder settings: `dbt parse` renders the profile but nev
         pytest.param(
             name,
             marks=pytest.mark.skipif(
-                not _installed(name),
-                reason=f"dbt-{name} is not installed here (not added to the shared .venv): "
-                f"pip install dbt-{name}~=1.11 to parse this template",
+                _dbt_for(name) is None,
+                reason=f"dbt-{name} is installed neither here nor in .venv-adapters/{name}: "
+                f"run scripts/_setup_adapters.sh {name} (.ci/run does) to parse this template",
             ),
         )
         for name in ("duckdb", "postgres", "snowflake", "databricks", "fabric", "sqlserver")
@@ -174,7 +177,11 @@ def test_each_adapter_template_parses_with_dbt_parse(adapter, tmp_path):
     assert init.returncode == 0, init.stdout + init.stderr
     assert f"type: {adapter}" in (root / "dbt" / "profiles.yml").read_text()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_MIGRATE_PG_", "DBT_ENV_SECRET_"))}
-    parsed = _dbt(root / "dbt", "parse", env={**env, **ADAPTER_ENV})
+    dbt = _dbt_for(adapter)
+    assert dbt is not None
+    parsed = subprocess.run(
+        [str(dbt), "parse"], cwd=root / "dbt", env={**env, **ADAPTER_ENV}, capture_output=True, text=True, timeout=300
+    )
     assert parsed.returncode == 0, parsed.stdout + parsed.stderr
     manifest = json.loads((root / "dbt" / "target" / "manifest.json").read_text())
     assert manifest["metadata"]["adapter_type"] == adapter
