@@ -164,10 +164,10 @@ def _pair(rules: TableRules, lc: ColumnInfo, mc: ColumnInfo) -> Pair:
             model_ops = [f"cast:{lc.type}"]
         elif mc.type and _CASTABLE.match(mc.type):
             legacy_ops = [f"cast:{mc.type}"]
-    text = "text" in (lc.kind, mc.kind)
-    if _listed(rules.ignore_whitespace, lc.name, mc.kind if text else lc.kind):
+    # `true` means every column the model holds as text.
+    if _listed(rules.ignore_whitespace, lc.name, mc.kind):
         legacy_ops, model_ops = legacy_ops + ["trim"], model_ops + ["trim"]
-    if _listed(rules.ignore_case, lc.name, mc.kind if text else lc.kind):
+    if _listed(rules.ignore_case, lc.name, mc.kind):
         legacy_ops, model_ops = legacy_ops + ["lower"], model_ops + ["lower"]
     tolerance = _for(rules.tolerance, lc.name)
     return Pair(
