@@ -13,6 +13,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from . import interrupts
+
 
 def _umask() -> int:
     mask = os.umask(0)  # the only way to read it is to set it: put it back at once
@@ -46,8 +48,14 @@ def _discard(tmps: list[str]) -> None:
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to a temp file beside ``path``, fsync it, then rename it over ``path``.
 
-    An existing file keeps its permissions; a new one gets the umask's.
+    An existing file keeps its permissions; a new one gets the umask's. A Ctrl-C in the middle is
+    raised once the file is written (``interrupts.shielded``): no temp file is left behind.
     """
+    with interrupts.shielded():
+        _write(path, text)
+
+
+def _write(path: Path, text: str) -> None:
     fd, tmp, mode = _staged(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -65,6 +73,11 @@ def atomic_write_many(files: dict[Path, str]) -> None:
     """``atomic_write`` for many files at once: each is still replaced whole by a rename, but the
     data of all of them is flushed to disk by one ``os.sync()`` before the renames instead of one
     fsync per file (thousands of catalog files: seconds instead of a minute)."""
+    with interrupts.shielded():
+        _write_many(files)
+
+
+def _write_many(files: dict[Path, str]) -> None:
     staged: list[tuple[str, Path, int]] = []
     try:
         for path, text in files.items():

@@ -105,6 +105,24 @@ def deferred() -> Iterator[None]:
         _STATE.raise_next = previous
 
 
+@contextmanager
+def shielded() -> Iterator[None]:
+    """A short critical section (writing one file atomically): a Ctrl-C that arrives inside is held
+    until the block is done and then raised as it would have been, so no temp file is left behind
+    by an interrupt landing between its creation and the ``try`` that cleans it up."""
+    if not _STATE.installed or not _main_thread():
+        yield
+        return
+    mark, previous = _STATE.received, _STATE.raise_next
+    _STATE.raise_next = False
+    try:
+        yield
+    finally:
+        _STATE.raise_next = previous
+    if previous and _STATE.received > mark:
+        raise_interrupt("interrupted while writing a file")
+
+
 def raise_interrupt(what: str = "") -> NoReturn:
     """Raise the ``KeyboardInterrupt`` for a Ctrl-C that was counted, not raised (deferred, or
     swallowed by a library); inside a session it is the one interrupt, as if the handler raised."""

@@ -310,7 +310,7 @@ def test_build_passes_every_model_seed_and_test(scenario):
     assert by_type["model"] == 12
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 29  # 22 hand-written (9 of them assert rendered text) + 7 rendered from schema_tests
+    assert by_type["test"] == 30  # 23 hand-written (10 of them assert rendered text) + 7 rendered from schema_tests
 
 
 def test_build_emits_no_deprecation_warnings(scenario):

@@ -157,3 +157,25 @@ def test_an_unwritable_runs_folder_is_an_input_error(tmp_path):
     (tmp_path / layout.RUNS_DIR).write_text("a file where the folder goes")
     with pytest.raises(InputError, match="lock file"), project_lock(tmp_path, "run"):
         pass
+
+
+def test_a_ctrl_c_while_a_file_is_written_is_raised_after_it_and_leaves_no_temp_file(
+    sigint_handler, tmp_path, monkeypatch
+):
+    from dbt_migrate import atomic
+
+    interrupts.install()
+    real_mkstemp = atomic.tempfile.mkstemp
+
+    def mkstemp_then_ctrl_c(*args, **kwargs):
+        made = real_mkstemp(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)  # lands between the temp file's creation and its cleanup
+        return made
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp_then_ctrl_c)
+    target = tmp_path / "written.json"
+    with pytest.raises(KeyboardInterrupt):
+        atomic.atomic_write(target, "{}\n")
+    assert target.read_text() == "{}\n"
+    assert list(tmp_path.glob("*.tmp")) == []
+    assert interrupts.received() == 1
