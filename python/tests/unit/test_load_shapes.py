@@ -41,7 +41,6 @@ SNAPSHOTS = {
         "snapshot_meta_column_names": {
             "dbt_valid_from": "ValidFrom",
             "dbt_valid_to": "ValidTo",
-            "dbt_scd_id": "CustomerKey",
         },
         "dbt_valid_to_current": "CAST('9999-12-31' AS TIMESTAMP)",
     },
@@ -52,14 +51,13 @@ SNAPSHOTS = {
         "snapshot_meta_column_names": {
             "dbt_valid_from": "ValidFrom",
             "dbt_valid_to": "ValidTo",
-            "dbt_scd_id": "CustomerKey",
         },
     },
     "scd2_update_close_insert": {
         "strategy": "timestamp",
         "unique_key": ["CustomerID"],
         "updated_at": "ModifiedDate",
-        "snapshot_meta_column_names": {"dbt_valid_to": "ValidTo", "dbt_scd_id": "CustomerKey"},
+        "snapshot_meta_column_names": {"dbt_valid_to": "ValidTo"},
         "dbt_valid_to_current": "CAST('9999-12-31' AS TIMESTAMP)",
         "hard_deletes": "invalidate",
     },
@@ -70,7 +68,6 @@ SNAPSHOTS = {
         "snapshot_meta_column_names": {
             "dbt_valid_from": "ValidFrom",
             "dbt_valid_to": "ValidTo",
-            "dbt_scd_id": "CustomerKey",
         },
         "dbt_valid_to_current": "CAST('9999-12-31' AS DATE)",
     },
@@ -88,6 +85,11 @@ def test_scd2_loader_becomes_a_snapshot_of_its_source_side_select(shape, tmp_pat
         assert f" as {column}" not in (conv.sql or "")
     payload = render_item(ctx, conv)["context"]["materialization"]["snapshot"]
     assert payload["strategy"] == SNAPSHOTS[shape]["strategy"]
+    # the legacy identity key is an integer column of the select, computed from the version's identity
+    # (dbt_scd_id keeps its own name): unique_key + updated_at, or + the load time under check
+    version = "'ModifiedDate'" if SNAPSHOTS[shape]["strategy"] == "timestamp" else "dbt.current_timestamp()"
+    surrogate = "{{ dbt_migrate.surrogate_integer(['CustomerID', " + version + "]) }} as CustomerKey\nfrom final"
+    assert surrogate in (conv.sql or "")
 
 
 def test_current_flag_is_a_view_over_the_snapshot_with_the_legacy_values(tmp_path):
