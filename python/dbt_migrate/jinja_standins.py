@@ -4,7 +4,8 @@ The equivalence check renders models without dbt and the sqlfluff templater (``s
 lints generated models; both need ``dbt.<cross-database macro>()``,
 ``dbt_migrate.watermark_filter()`` and ``dbt_migrate.surrogate_integer()`` to produce the SQL dbt
 would on DuckDB outside an incremental run. They get it here. The e2e test
-``test_rules_match_macros.py`` renders the real macros through dbt-duckdb and evaluates both sides in DuckDB, so a stand-in that drifts from dbt fails CI.
+``test_rules_match_macros.py`` renders the real macros through dbt-duckdb and evaluates both
+sides in DuckDB, so a stand-in that drifts from dbt fails CI.
 """
 
 from __future__ import annotations
