@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlglot import exp
 
 from dbt_migrate.catalog import MigrationProject
 from dbt_migrate.context import build_context
 from dbt_migrate.convert import Conversion, convert_context, render_item
+from dbt_migrate.convert.scd import Scd2Load
+from dbt_migrate.convert.surrogates import surrogate_sql
 from dbt_migrate.warehouse import DbtInfo, Warehouse
 from helpers import FIXTURES
 from helpers.migration import ConvertCase, write_migration_project
@@ -220,3 +223,23 @@ def test_upstream_routing_no_statement_explains_still_goes_to_the_llm(tmp_path):
     )
     _, conv = _convert(case, tmp_path / "p", needs_llm=True, mode="llm", routing_reasons=["dynamic_sql"])
     assert conv.error == "needs_llm" and "upstream routing: dynamic_sql" in str(conv.construct)
+
+
+def test_surrogate_is_computed_from_the_version_identity_with_names_quoted_for_the_target():
+    load = Scd2Load(
+        shape="update_close_insert",
+        query=exp.select("1"),
+        unique_key=["WWI City ID"],
+        strategy="timestamp",
+        updated_at="Valid From",
+        surrogate="City Key",
+    )
+    assert surrogate_sql(load, "postgres") == (
+        "{{ dbt_migrate.surrogate_integer(['\"WWI City ID\"', '\"Valid From\"']) }}"
+    )
+    load.strategy, load.updated_at, load.check_cols = "check", None, ["City"]
+    assert surrogate_sql(load, "duckdb") == (
+        "{{ dbt_migrate.surrogate_integer(['\"WWI City ID\"', dbt.current_timestamp()]) }}"
+    )
+    load.surrogate = None  # no identity column: nothing to compute
+    assert surrogate_sql(load, "duckdb") is None
