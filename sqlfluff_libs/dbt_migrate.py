@@ -4,3 +4,4 @@ the sidecar's offline stand-ins (``dbt_migrate.jinja_standins``)."""
 from dbt_migrate.jinja_standins import DbtMigrateStandins
 
 watermark_filter = DbtMigrateStandins().watermark_filter
+surrogate_integer = DbtMigrateStandins().surrogate_integer

@@ -1,10 +1,11 @@
 """Offline stand-ins for the dbt Jinja a generated model calls: one home for all of them.
 
 The equivalence check renders models without dbt and the sqlfluff templater (``sqlfluff_libs/``)
-lints generated models; both need ``dbt.<cross-database macro>()`` and
-``dbt_migrate.watermark_filter()`` to produce the SQL dbt would on DuckDB outside an incremental
-run. They get it here. The e2e test ``test_rules_match_macros.py`` renders the real macros through
-dbt-duckdb and evaluates both sides in DuckDB, so a stand-in that drifts from dbt fails CI.
+lints generated models; both need ``dbt.<cross-database macro>()``,
+``dbt_migrate.watermark_filter()`` and ``dbt_migrate.surrogate_integer()`` to produce the SQL dbt
+would on DuckDB outside an incremental run. They get it here. The e2e test
+``test_rules_match_macros.py`` renders the real macros through dbt-duckdb and evaluates both
+sides in DuckDB, so a stand-in that drifts from dbt fails CI.
 """
 
 from __future__ import annotations
@@ -115,6 +116,14 @@ class DbtMigrateStandins:
         bound = DbtStandins().dateadd("day", -1 * int(lookback), current_max) if lookback else current_max
         changed = [str(c).strip() for c in changed_columns] if changed_columns is not None else [column]
         return "(" + " or ".join(f"{c} > {bound}" for c in changed) + f" or {current_max} is null)"
+
+    def surrogate_integer(self, columns: list[str]) -> str:
+        """``duckdb__surrogate_integer``: the first 15 hex digits of the md5 of the values' text."""
+        parts: list[str] = []
+        for i, column in enumerate(columns):
+            parts += (["'|'"] if i else []) + [f"coalesce(cast({str(column).strip()} as TEXT), '_dbtm_null_')"]
+        text = DbtStandins().concat(parts)
+        return f"cast('0x' || substr(md5({text}), 1, 15) as bigint)"
 
     def __getattr__(self, name: str) -> Any:
         return self._on_unknown("dbt_migrate", name)

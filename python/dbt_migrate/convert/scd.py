@@ -18,6 +18,9 @@ end-of-time sentinel). The strategy is ``check`` on the columns the change predi
 ``timestamp`` when the profile's watermark (or the version start the loader copies from the
 source) is a column of that SELECT. A current flag becomes a view over the snapshot
 (``<model>_versions``); a close-off of keys missing from the source is ``hard_deletes: invalidate``.
+The target's one identity / sequence key (a per-version INT the facts look up and store) is a
+column of the source-side select, ``dbt_migrate.surrogate_integer()`` of the version's identity
+(``convert.surrogates``); dbt's ``dbt_scd_id`` keeps its own name beside it.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class Scd2Load:
     current_value: exp.Expr | None = None
     closed_value: exp.Expr | None = None
     hard_deletes: str | None = None
-    surrogate: str | None = None  # the legacy per-version surrogate key: dbt_scd_id under its name
+    surrogate: str | None = None  # the legacy per-version INT key: surrogate_integer() of the version
 
     @property
     def version_columns(self) -> list[str]:
@@ -378,7 +381,7 @@ def snapshot_config(load: Scd2Load, target_dialect: str) -> dict[str, Any]:
         cfg["check_cols"] = [name(c) for c in load.check_cols or []]
     else:
         cfg["updated_at"] = name(str(load.updated_at))
-    meta = {"dbt_valid_from": load.valid_from, "dbt_valid_to": load.valid_to, "dbt_scd_id": load.surrogate}
+    meta = {"dbt_valid_from": load.valid_from, "dbt_valid_to": load.valid_to}
     names = {k: name(v) for k, v in meta.items() if v}
     if names:
         cfg["snapshot_meta_column_names"] = names

@@ -2,13 +2,12 @@
 
 Acceptance 1 on WideWorldImportersDW's SSDT project (``../shared/realworld/wwi-dw``, copied first):
 discover writes a catalog for every Dimension, Fact and Integration table and every
-``Integration.MigrateStaged*Data`` procedure, the report counts them, and `migrate run --all`
-builds what rules convert. As in the #16 fixture (``test_wwi.py``), the facts are migrated while
-the dimensions are still the legacy tables: a fact's lookup of a dimension's INT key cannot read a
-migrated dimension, whose per-version key is dbt's ``dbt_scd_id`` (a hash string). So the facts
-project is the same discovery with the dimensions marked as sources by hand, which a second
-discover keeps (a person's edit wins). ``Dimension.Date`` needs the LLM: its only writer,
-``PopulateDateDimensionForYear``, fills the year day by day in a WHILE loop carrying state.
+``Integration.MigrateStaged*Data`` procedure, the report counts them, and in one project
+discover -> init -> `migrate run --all` builds every target rules convert (13 of 14): the seven
+SCD2 dimensions as snapshots, and the six facts, whose lookups of a dimension's INT key read the
+migrated snapshot's integer surrogate (``dbt_migrate.surrogate_integer``). ``Dimension.Date`` needs
+the LLM: its only writer, ``PopulateDateDimensionForYear``, fills the year day by day in a WHILE
+loop carrying state.
 
 Acceptance 3 (edits kept, ``--force`` replaces) and 4 (malformed files reported with file and line,
 the rest discovered, exit 1) on small inputs.
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLI, REPO, run_cli, side_by_side
+from helpers import REPO, run_cli
 
 WWI = REPO.parent / "shared" / "realworld" / "wwi-dw"
 DIMENSIONS = ["City", "Customer", "Employee", "Payment Method", "Stock Item", "Supplier", "Transaction Type"]
@@ -40,40 +39,28 @@ def wwi(tmp_path_factory):
         pytest.skip(f"{WWI} is not there")
     base = tmp_path_factory.mktemp("wwi_discover")
     source = shutil.copytree(WWI, base / "wwi-dw")
-    dims, facts = base / "dimensions", base / "facts"
-    dims.mkdir()
+    project = base / "project"
+    project.mkdir()
     html = base / "inventory.html"
     found = run_cli(
-        "discover", "--project-root", str(dims), "--from", str(source), "--report", "--json", "--html", str(html)
+        "discover", "--project-root", str(project), "--from", str(source), "--report", "--json", "--html", str(html)
     )
     assert found.returncode == 0, found.stderr
-    # the facts project: the same discovery, the dimensions marked as the legacy tables by hand
-    shutil.copytree(dims, facts)
-    for name in [*DIMENSIONS, "Date"]:
-        path = facts / "catalog" / "tables" / f"dimension.{name.lower()}.json"
-        doc = _json(path)
-        doc["is_source"] = True
-        path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    again = run_cli("discover", "--project-root", str(facts), "--from", str(source), "--json")
-    assert again.returncode == 0, again.stderr
-    projects = {"dims": dims, "facts": facts}
-    inits = side_by_side({k: ([*CLI, "init", "--project-root", str(p)], None) for k, p in projects.items()})
-    assert all(i.returncode == 0 for i in inits.values()), inits
-    runs = side_by_side(
-        {k: ([*CLI, "run", "--all", "--json", "--project-root", str(p)], None) for k, p in projects.items()}
-    )
-    results = {k: {r["item_id"]: r for r in json.loads(r.stdout)["results"]} for k, r in runs.items()}
-    return {"dims": dims, "facts": facts, "report": json.loads(found.stdout), "again": json.loads(again.stdout),
-            "results": results, "html": html, "source": source}  # fmt: skip
+    init = run_cli("init", "--project-root", str(project))
+    assert init.returncode == 0, init.stderr
+    run = run_cli("run", "--all", "--json", "--project-root", str(project))
+    doc = json.loads(run.stdout)
+    results = {r["item_id"]: r for r in doc["results"]}
+    return {"project": project, "report": json.loads(found.stdout), "results": results, "run": doc, "html": html}
 
 
 def test_wwi_catalogs_for_every_table_and_loader_and_the_report_counts_them(wwi):
-    dims = wwi["dims"]
-    tables = {p.name for p in (dims / "catalog" / "tables").glob("*.json")}
+    project = wwi["project"]
+    tables = {p.name for p in (project / "catalog" / "tables").glob("*.json")}
     for folder in ("Dimension", "Fact", "Integration"):
         for sql in (WWI / folder / "Tables").glob("*.sql"):
             assert f"{folder.lower()}.{sql.stem.lower()}.json" in tables
-    procedures = {p.name for p in (dims / "catalog" / "procedures").glob("*.json")}
+    procedures = {p.name for p in (project / "catalog" / "procedures").glob("*.json")}
     loaders = sorted((WWI / "Integration" / "Stored Procedures").glob("MigrateStaged*Data.sql"))
     assert len(loaders) == 13
     assert {f"integration.{p.stem.lower()}.json" for p in loaders} <= procedures
@@ -94,7 +81,7 @@ def test_wwi_catalogs_for_every_table_and_loader_and_the_report_counts_them(wwi)
 
 def test_wwi_scd2_loaders_are_read_back_as_dim_scd2_snapshots_with_their_keys(wwi):
     for name in DIMENSIONS:
-        doc = _json(wwi["dims"] / "catalog" / "tables" / f"dimension.{name.lower()}.json")
+        doc = _json(wwi["project"] / "catalog" / "tables" / f"dimension.{name.lower()}.json")
         assert doc["profile"]["classification"]["resolved_kind"] == "dim_scd2"
         assert doc["profile"]["classification"]["source"] == "discover"
         assert (
@@ -105,7 +92,7 @@ def test_wwi_scd2_loaders_are_read_back_as_dim_scd2_snapshots_with_their_keys(ww
 
 @pytest.mark.parametrize("name", DIMENSIONS)
 def test_wwi_dimension_converts_by_rule_and_builds(wwi, name):
-    r = wwi["results"]["dims"][f"dimension.{name.lower()}"]
+    r = wwi["results"][f"dimension.{name.lower()}"]
     assert r["status"] == "ok", (r["errors"], r["output"]["execution"]["dbt_errors"])
     assert r["output"]["generated"]["model_sql"]["generator"] == "deterministic"
     assert r["output"]["generated"]["model_sql"]["materialized"] == "snapshot"
@@ -113,21 +100,22 @@ def test_wwi_dimension_converts_by_rule_and_builds(wwi, name):
 
 
 @pytest.mark.parametrize("name", FACTS)
-def test_wwi_fact_converts_by_rule_and_builds_over_the_legacy_dimensions(wwi, name):
-    r = wwi["results"]["facts"][f"fact.{name.lower()}"]
+def test_wwi_fact_converts_by_rule_and_builds_over_the_migrated_dimensions(wwi, name):
+    r = wwi["results"][f"fact.{name.lower()}"]
     assert r["status"] == "ok", (r["errors"], r["output"]["execution"]["dbt_errors"])
     assert r["output"]["generated"]["model_sql"]["generator"] == "deterministic"
     assert r["output"]["execution"]["dbt_build_passed"] is True
 
 
-def test_wwi_date_dimension_needs_the_llm_and_the_hand_marked_sources_were_kept(wwi):
-    date = wwi["results"]["dims"]["dimension.date"]
+def test_wwi_one_project_builds_every_rule_converted_target_and_the_date_dimension_needs_the_llm(wwi):
+    date = wwi["results"]["dimension.date"]
     assert date["status"] == "error" and "WHILE loop" in date["errors"][0]
-    assert not any(k.startswith("dimension.") for k in wwi["results"]["facts"])  # sources, not targets
-    kept = {
-        (f["path"], c["field"]) for f in wwi["again"]["written"]["files"] for c in f["changes"] if c["change"] == "kept"
-    }
-    assert ("catalog/tables/dimension.city.json", "is_source") in kept
+    ok = sorted(k for k, r in wwi["results"].items() if r["status"] == "ok")
+    assert len(wwi["results"]) == 14 and len(ok) == 13
+    assert ok == sorted([f"dimension.{n.lower()}" for n in DIMENSIONS] + [f"fact.{n.lower()}" for n in FACTS])
+    # the facts read the migrated dimensions: ref() of the snapshot, not source() of the legacy table
+    sale = (wwi["project"] / "dbt" / "models" / "staging" / "sale.sql").read_text(encoding="utf-8")
+    assert "{{ ref('city') }}" in sale and "source('dimension'" not in sale
 
 
 DDL = """\

@@ -310,7 +310,13 @@ def test_build_passes_every_model_seed_and_test(scenario):
     assert by_type["model"] == 12
     assert by_type["snapshot"] == 1
     assert by_type["unit_test"] == 5
-    assert by_type["test"] == 30  # 23 hand-written (10 of them assert rendered text) + 7 rendered from schema_tests
+    assert by_type["test"] == 31  # 24 hand-written (10 of them assert rendered text) + 7 rendered from schema_tests
+
+
+def test_surrogate_integer_gives_the_same_bigint_on_every_adapter_and_its_default_agrees(scenario):
+    # the singular test compares with keys computed in Python: md5 of the '|'-joined text, 15 hex digits
+    results = statuses(scenario["build_results"])
+    assert results["test.dbt_migrate_integration_tests.assert_surrogate_integer_values"] == "pass"
 
 
 def test_build_emits_no_deprecation_warnings(scenario):

@@ -86,6 +86,9 @@ def rendered(tmp_path_factory) -> dict:
     (project / "models" / "pin_watermark.sql").write_text(
         "select 1 as x where {{ dbt_migrate.watermark_filter('x') }}\n"
     )
+    (project / "models" / "pin_surrogate.sql").write_text(
+        "select\n{{ dbt_migrate.surrogate_integer(['x', ' y ']) }}\nas k from (select 1 as x, 2 as y) t\n"
+    )
     for name, call in INCREMENTAL_PINS.items():
         (project / "models" / f"{name}.sql").write_text(
             "{{ config(materialized='incremental') }}\n-- this: {{ this }}\n"
@@ -104,10 +107,12 @@ def rendered(tmp_path_factory) -> dict:
     assert op.returncode == 0, op.stdout + op.stderr
     line = next(ln for ln in op.stdout.splitlines() if "PIN::" in ln)
     out = json.loads(line.split("PIN::", 1)[1])
-    compiled = _dbt(project, "compile", "--select", "pin_watermark")
+    compiled = _dbt(project, "compile", "--select", "pin_watermark", "pin_surrogate")
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     text = next((project / "target" / "compiled").rglob("pin_watermark.sql")).read_text()
     out["watermark_full_refresh"] = text.split(" where ", 1)[1].strip()
+    text = next((project / "target" / "compiled").rglob("pin_surrogate.sql")).read_text()
+    out["surrogate"] = text.split("select\n", 1)[1].split("\nas k", 1)[0].strip()
     # The incremental form: build once, then compile against the existing relation.
     built = _dbt(project, "run", "--select", *INCREMENTAL_PINS)
     assert built.returncode == 0, built.stdout + built.stderr
@@ -152,6 +157,12 @@ def test_watermark_filter_stand_in_is_what_dbt_renders_on_an_incremental_run(ren
     this, predicate = rendered["watermark_incremental"][name]
     args, kwargs = STANDIN_ARGS[name]
     assert DbtMigrateStandins(this=this).watermark_filter(*args, **kwargs) == predicate
+
+
+def test_surrogate_integer_stand_in_is_what_dbt_duckdb_renders(rendered):
+    assert DbtMigrateStandins().surrogate_integer(["x", " y "]) == rendered["surrogate"]
+    sqlfluff_lib = _load(REPO / "sqlfluff_libs" / "dbt_migrate.py")
+    assert sqlfluff_lib.surrogate_integer(["x", " y "]) == rendered["surrogate"]
 
 
 @pytest.mark.parametrize("index", range(len(PINNED_CALLS)), ids=[f"{m}{a}" for m, a in PINNED_CALLS])

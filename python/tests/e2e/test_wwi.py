@@ -1,26 +1,30 @@
 """Real-world procedures: WideWorldImportersDW's ``Integration.MigrateStaged<X>Data`` loaders
-(``fixtures/wwi``, catalogs written by ``make_project.py``) convert by rule and build on DuckDB.
+(``fixtures/wwi/project``, catalogs written by ``make_project.py``) convert by rule and build on
+DuckDB, in one project.
 
-Two projects, one ``migrate run --all`` each: the seven SCD2 dimension loaders (UPDATE close-off
-+ INSERT from staging) become snapshots; the six fact loaders (staging key lookups by UPDATE, then
-MERGE, DELETE-slice + INSERT, TRUNCATE + INSERT or INSERT) run while the dimensions are still the
-legacy tables.
+One ``migrate run --all``: the seven SCD2 dimension loaders (UPDATE close-off + INSERT from staging)
+become snapshots whose legacy INT key (``[City Key]``, from a sequence) is the integer
+``dbt_migrate.surrogate_integer()`` column; the six fact loaders (staging key lookups by UPDATE,
+then MERGE, DELETE-slice + INSERT, TRUNCATE + INSERT or INSERT) look those keys up in the migrated
+snapshots with ``COALESCE((select top 1 [City Key] ... by the validity window), 0)``. The staging
+tables of the city dimension and the sale fact hold rows when the project is built, and each
+sale's ``City Key`` is read back against the snapshot version whose window holds the sale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
-import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
-from helpers import CLI, FIXTURES, side_by_side
+from helpers import run_cli
 
-WWI = FIXTURES / "wwi"
-DBT = str(Path(sys.executable).with_name("dbt"))
+WWI = Path(__file__).resolve().parents[1] / "fixtures" / "wwi"
 DIMENSIONS = [
     "dimension.city",
     "dimension.customer",
@@ -32,55 +36,115 @@ DIMENSIONS = [
 ]
 FACTS = ["fact.movement", "fact.order", "fact.purchase", "fact.sale", "fact.stock holding", "fact.transaction"]
 
+# The staged rows of one night, there before `migrate run` builds the project (the other sources
+# it creates empty): two cities, and sales inside and outside their versions' validity windows.
+STAGED = [
+    "create schema if not exists integration",
+    'create table integration."City_Staging" ("City Staging Key" integer, "WWI City ID" integer, "City" varchar, '
+    '"State Province" varchar, "Country" varchar, "Continent" varchar, "Sales Territory" varchar, "Region" varchar, '
+    '"Subregion" varchar, "Location" varchar, "Latest Recorded Population" bigint, "Valid From" timestamp, '
+    '"Valid To" timestamp)',
+    'insert into integration."City_Staging" values '
+    "(1, 7, 'Ashby', 'Kent', 'UK', 'Europe', 'South', 'Europe', 'North', null, 1000, '2013-01-01', null), "
+    "(2, 8, 'Bexley', 'Kent', 'UK', 'Europe', 'South', 'Europe', 'North', null, 2000, '2013-03-01', null)",
+    'create table integration."Sale_Staging" ("Sale Staging Key" bigint, "City Key" integer, "Customer Key" integer, '
+    '"Bill To Customer Key" integer, "Stock Item Key" integer, "Invoice Date Key" date, "Delivery Date Key" date, '
+    '"Salesperson Key" integer, "WWI Invoice ID" integer, "Description" varchar, "Package" varchar, '
+    '"Quantity" integer, "Unit Price" decimal(18,2), "Tax Rate" decimal(18,3), "Total Excluding Tax" decimal(18,2), '
+    '"Tax Amount" decimal(18,2), "Profit" decimal(18,2), "Total Including Tax" decimal(18,2), '
+    '"Total Dry Items" integer, "Total Chiller Items" integer, "WWI City ID" integer, "WWI Customer ID" integer, '
+    '"WWI Bill To Customer ID" integer, "WWI Stock Item ID" integer, "WWI Salesperson ID" integer, '
+    '"Last Modified When" timestamp)',
+    'insert into integration."Sale_Staging" ("Sale Staging Key", "WWI Invoice ID", "WWI City ID", '
+    '"Last Modified When", "Quantity") values '
+    "(1, 101, 7, '2013-06-01', 1), "  # inside city 7's version
+    "(2, 102, 7, '2012-06-01', 1), "  # before it: no version of city 7 was valid
+    "(3, 103, 8, '2013-06-01', 1), "
+    "(4, 104, 99, '2013-06-01', 1)",  # no such city
+]
+
+
+def _key(*values: str) -> int:
+    """What ``dbt_migrate.surrogate_integer`` computes: the md5 of the '|'-joined text, 15 hex digits."""
+    return int(hashlib.md5("|".join(values).encode()).hexdigest()[:15], 16)
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    roots = {}
-    for part in ("dimensions", "facts"):
-        roots[part] = tmp_path_factory.mktemp("wwi") / part
-        shutil.copytree(WWI / part, roots[part])
-        shutil.copy(WWI / "tables.sql", roots[part] / "ddl" / "tables.sql")  # the tables both read
-    inits = side_by_side({p: ([*CLI, "init", "--project-root", str(r)], r) for p, r in roots.items()})
-    assert all(i.returncode == 0 for i in inits.values()), inits
-    migrated = side_by_side(
-        {p: ([*CLI, "run", "--all", "--json", "--project-root", str(r)], r) for p, r in roots.items()}
-    )
-    # the next night: incremental merges, delete+insert on the slice, snapshots compare
-    second = side_by_side({p: ([DBT, "build", "--quiet"], r / "dbt") for p, r in roots.items()})
-    return {
-        p: (roots[p], {r["item_id"]: r for r in json.loads(migrated[p].stdout)["results"]}, second[p]) for p in roots
-    }
+def wwi(tmp_path_factory):
+    root = tmp_path_factory.mktemp("wwi") / "project"
+    shutil.copytree(WWI / "project", root)
+    shutil.copy(WWI / "tables.sql", root / "ddl" / "tables.sql")
+    init = run_cli("init", "--project-root", str(root))
+    assert init.returncode == 0, init.stderr
+    db = root / "dbt" / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    for sql in STAGED:
+        con.execute(sql)
+    con.close()
+    migrated = run_cli("run", "--all", "--json", "--project-root", str(root))
+    results = {r["item_id"]: r for r in json.loads(migrated.stdout)["results"]}
+    return {"root": root, "results": results, "db": db}
 
 
 @pytest.mark.parametrize("item_id", DIMENSIONS + FACTS)
-def test_wwi_loader_converts_by_rule_and_builds(runs, item_id):
-    _, results, _ = runs["dimensions" if item_id.startswith("dimension.") else "facts"]
-    r = results[item_id]
+def test_wwi_loader_converts_by_rule_and_builds_in_one_project(wwi, item_id):
+    r = wwi["results"][item_id]
     assert r["status"] == "ok", (r["errors"], r["warnings"], r["output"]["execution"]["dbt_errors"])
     assert r["output"]["generated"]["model_sql"]["generator"] == "deterministic"
     assert r["output"]["execution"]["dbt_build_passed"] is True
 
 
-def test_scd2_dimension_snapshot_keeps_the_legacy_version_columns(runs):
-    root, _, _ = runs["dimensions"]
+def test_scd2_dimension_snapshot_keeps_the_legacy_version_columns_and_an_integer_key(wwi):
+    root = wwi["root"]
     doc = yaml.safe_load((root / "dbt" / "snapshots" / "_city.yml").read_text(encoding="utf-8"))
     config = doc["snapshots"][0]["config"]
     assert doc["snapshots"][0]["relation"] == "ref('stg_city')"
     assert config["strategy"] == "timestamp" and config["updated_at"] == '"Valid From"'
     assert config["unique_key"] == ['"WWI City ID"']
-    assert config["snapshot_meta_column_names"] == {"dbt_valid_to": '"Valid To"', "dbt_scd_id": '"City Key"'}
+    assert config["snapshot_meta_column_names"] == {"dbt_valid_to": '"Valid To"'}  # dbt_scd_id keeps its name
     assert config["dbt_valid_to_current"] == "CAST('9999-12-31 23:59:59.999999' AS TIMESTAMP)"
+    stg = (root / "dbt" / "models" / "staging" / "stg_city.sql").read_text(encoding="utf-8")
+    assert '{{ dbt_migrate.surrogate_integer([\'"WWI City ID"\', \'"Valid From"\']) }} as "City Key"' in stg
+    types = _query(wwi["db"], "select column_name, data_type from information_schema.columns where table_name = 'city'")
+    assert dict(types)["City Key"] == "BIGINT" and dict(types)["dbt_scd_id"] == "VARCHAR"
 
 
-def test_slice_reload_fact_is_incremental_delete_insert_on_the_slice(runs):
-    root, _, _ = runs["facts"]
-    sql = (root / "dbt" / "models" / "staging" / "sale.sql").read_text(encoding="utf-8")
+def test_slice_reload_fact_is_incremental_delete_insert_on_the_slice(wwi):
+    sql = (wwi["root"] / "dbt" / "models" / "staging" / "sale.sql").read_text(encoding="utf-8")
     assert sql.startswith(
         "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='\"WWI Invoice ID\"'"
     )
 
 
-@pytest.mark.parametrize("part", ["dimensions", "facts"])
-def test_a_second_build_runs_the_incremental_and_snapshot_paths(runs, part):
-    _, _, second = runs[part]
-    assert second.returncode == 0, second.stdout[-3000:]
+def test_each_city_version_has_an_integer_key_from_its_identity(wwi):
+    rows = _query(wwi["db"], 'select "WWI City ID", "Valid From", "Valid To", "City Key" from main.city order by 1')
+    end = "9999-12-31 23:59:59.999999"
+    assert [(c[0], str(c[1]), str(c[2]), c[3]) for c in rows] == [
+        (7, "2013-01-01 00:00:00", end, _key("7", "2013-01-01 00:00:00")),
+        (8, "2013-03-01 00:00:00", end, _key("8", "2013-03-01 00:00:00")),
+    ]
+
+
+def test_fact_rows_carry_the_key_of_the_dimension_version_valid_when_the_sale_changed(wwi):
+    # the fact's key, and the key of the snapshot version whose window holds the staged sale
+    rows = _query(
+        wwi["db"],
+        'select s."WWI Invoice ID", s."City Key", c."City Key" from main.sale s '
+        'join integration."Sale_Staging" st on st."WWI Invoice ID" = s."WWI Invoice ID" '
+        'left join main.city c on c."WWI City ID" = st."WWI City ID" '
+        'and st."Last Modified When" > c."Valid From" and st."Last Modified When" <= c."Valid To" order by 1',
+    )
+    assert rows == [
+        (101, _key("7", "2013-01-01 00:00:00"), _key("7", "2013-01-01 00:00:00")),
+        (102, 0, None),  # modified before city 7's first version: the legacy unknown member
+        (103, _key("8", "2013-03-01 00:00:00"), _key("8", "2013-03-01 00:00:00")),
+        (104, 0, None),  # no such city
+    ]

@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlglot import exp
 
 from dbt_migrate.catalog import MigrationProject
 from dbt_migrate.context import build_context
 from dbt_migrate.convert import Conversion, convert_context, render_item
+from dbt_migrate.convert.scd import Scd2Load
+from dbt_migrate.convert.surrogates import surrogate_sql
 from dbt_migrate.warehouse import DbtInfo, Warehouse
 from helpers import FIXTURES
 from helpers.migration import ConvertCase, write_migration_project
@@ -41,7 +44,6 @@ SNAPSHOTS = {
         "snapshot_meta_column_names": {
             "dbt_valid_from": "ValidFrom",
             "dbt_valid_to": "ValidTo",
-            "dbt_scd_id": "CustomerKey",
         },
         "dbt_valid_to_current": "CAST('9999-12-31' AS TIMESTAMP)",
     },
@@ -52,14 +54,13 @@ SNAPSHOTS = {
         "snapshot_meta_column_names": {
             "dbt_valid_from": "ValidFrom",
             "dbt_valid_to": "ValidTo",
-            "dbt_scd_id": "CustomerKey",
         },
     },
     "scd2_update_close_insert": {
         "strategy": "timestamp",
         "unique_key": ["CustomerID"],
         "updated_at": "ModifiedDate",
-        "snapshot_meta_column_names": {"dbt_valid_to": "ValidTo", "dbt_scd_id": "CustomerKey"},
+        "snapshot_meta_column_names": {"dbt_valid_to": "ValidTo"},
         "dbt_valid_to_current": "CAST('9999-12-31' AS TIMESTAMP)",
         "hard_deletes": "invalidate",
     },
@@ -70,7 +71,6 @@ SNAPSHOTS = {
         "snapshot_meta_column_names": {
             "dbt_valid_from": "ValidFrom",
             "dbt_valid_to": "ValidTo",
-            "dbt_scd_id": "CustomerKey",
         },
         "dbt_valid_to_current": "CAST('9999-12-31' AS DATE)",
     },
@@ -88,6 +88,11 @@ def test_scd2_loader_becomes_a_snapshot_of_its_source_side_select(shape, tmp_pat
         assert f" as {column}" not in (conv.sql or "")
     payload = render_item(ctx, conv)["context"]["materialization"]["snapshot"]
     assert payload["strategy"] == SNAPSHOTS[shape]["strategy"]
+    # the legacy identity key is an integer column of the select, computed from the version's identity
+    # (dbt_scd_id keeps its own name): unique_key + updated_at, or + the load time under check
+    version = "'ModifiedDate'" if SNAPSHOTS[shape]["strategy"] == "timestamp" else "dbt.current_timestamp()"
+    surrogate = "{{ dbt_migrate.surrogate_integer(['CustomerID', " + version + "]) }} as CustomerKey\nfrom final"
+    assert surrogate in (conv.sql or "")
 
 
 def test_current_flag_is_a_view_over_the_snapshot_with_the_legacy_values(tmp_path):
@@ -218,3 +223,23 @@ def test_upstream_routing_no_statement_explains_still_goes_to_the_llm(tmp_path):
     )
     _, conv = _convert(case, tmp_path / "p", needs_llm=True, mode="llm", routing_reasons=["dynamic_sql"])
     assert conv.error == "needs_llm" and "upstream routing: dynamic_sql" in str(conv.construct)
+
+
+def test_surrogate_is_computed_from_the_version_identity_with_names_quoted_for_the_target():
+    load = Scd2Load(
+        shape="update_close_insert",
+        query=exp.select("1"),
+        unique_key=["WWI City ID"],
+        strategy="timestamp",
+        updated_at="Valid From",
+        surrogate="City Key",
+    )
+    assert surrogate_sql(load, "postgres") == (
+        "{{ dbt_migrate.surrogate_integer(['\"WWI City ID\"', '\"Valid From\"']) }}"
+    )
+    load.strategy, load.updated_at, load.check_cols = "check", None, ["City"]
+    assert surrogate_sql(load, "duckdb") == (
+        "{{ dbt_migrate.surrogate_integer(['\"WWI City ID\"', dbt.current_timestamp()]) }}"
+    )
+    load.surrogate = None  # no identity column: nothing to compute
+    assert surrogate_sql(load, "duckdb") is None
