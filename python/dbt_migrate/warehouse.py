@@ -16,6 +16,7 @@ from .catalog import MigrationProject, TableCatalog
 from .convert.dialects import dialect_for_adapter
 from .convert.relations import Relation, Resolver
 from .ddl import DdlColumn, parse_procedures, parse_tables
+from .layout import versions_model
 from .names import model_names, normalize_name
 
 
@@ -48,6 +49,13 @@ class Warehouse:
         self.input_problems: dict[str, str | None] = {}
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
+        # SCD2 targets read through their ``<model>_versions`` view (the legacy table's shape over
+        # the snapshot): those the dbt project has, and this run's (``convert.plan_versions_views``).
+        self.versions_reads: dict[str, str] = {
+            key: versions_model(model)
+            for key, model in self.targets.items()
+            if key != model and versions_model(model) in self.dbt.models
+        }
 
     # Views of the DDL every item's conversion and check reads: derived once per warehouse, not
     # once per item (a whole-warehouse batch would otherwise redo them N times).
@@ -123,6 +131,7 @@ class Warehouse:
             declared_sources=dict(self.dbt.declared_sources),
             written_names=self._written_names(),
             refs=dict(self.read_through_models),
+            versions=dict(self.versions_reads),
             current=normalize_name(target),
             incremental=incremental,
         )
