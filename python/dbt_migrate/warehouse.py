@@ -85,7 +85,14 @@ class Warehouse:
             models.setdefault(model, key)
         for key, model in self.read_through_models.items():
             models[model] = key  # (``targets`` also lists every dbt model under its own name)
+        for key, view in self.versions_reads.items():
+            models[view] = key  # an SCD2 snapshot's view is the legacy table too
         return models
+
+    def read_through_versions(self, key: str, view: str) -> None:
+        """Dependents of SCD2 target ``key`` read its ``<model>_versions`` view (``view``)."""
+        self.versions_reads[key] = view
+        self.__dict__.pop("model_keys", None)  # derived from it
 
     @cached_property
     def read_through_models(self) -> dict[str, str]:

@@ -161,7 +161,7 @@ def plan_versions_views(wh: Warehouse, contexts: list[Context]) -> None:
         except NotConvertible:
             continue  # its own conversion says why
         if load is not None and versions_query(load, "snapshot", wh.dbt.dialect) is not None:
-            wh.versions_reads[normalize_name(ctx.table)] = versions_model(ctx.model_name)
+            wh.read_through_versions(normalize_name(ctx.table), versions_model(ctx.model_name))
 
 
 def add_snapshot(conv: Conversion, load: Scd2Load, ctx: Context, wh: Warehouse) -> None:
