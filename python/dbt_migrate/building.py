@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import closure, rules
+from . import closure, layout, rules
 from .dbt import DbtOutcome, build_selection, source_relations
 from .errors import InputError
 from .isolation import dbt_message, parse_culprits, relative
@@ -78,15 +78,19 @@ class Builder:
             i.ctx.model_name: {r.model_name for r in i.conv.relations if r.kind == "ref" and r.model_name}
             for i in written
         }
+        # An SCD2 snapshot's ``<model>_versions`` view is written with it; dependents read the view.
+        views = {layout.versions_model(i.ctx.model_name): i.ctx.model_name for i in written if i.conv.versions_sql}
+        refs.update({view: {model} for view, model in views.items()})
         wh = self.p._wh
         # In the project: its models and seeds, and the staging wrappers this run writes (#14).
         known = set(wh.dbt.models) | set(wh.dbt.seeds) | {m for m, _ in wh.planned_wrappers.values()} if wh else set()
         present = known - self.gone - set(refs)
         why = {**_failures(items), **(failed_why or {})}
+        why.update({layout.versions_model(m): w for m, w in why.items()})
         order = [i.ctx.model_name for i in written]
         holds = closure.plan_holds(refs, present, why, order)
         by_name = {i.ctx.model_name: i for i in written}
-        self.pause([(by_name[m], h) for m, h in holds.items()])
+        self.pause([(by_name[m], h) for m, h in holds.items() if m in by_name])
 
     def pause(self, holds: list[tuple[Item, closure.Hold]]) -> None:
         if not holds:

@@ -18,7 +18,7 @@ from .artifacts import Ledger, UserEditedError, merge_schema_yml, write_all
 from .building import Builder
 from .catalog import MigrationProject
 from .context import build_context
-from .convert import Conversion, convert_context, render_item, restrict_givens
+from .convert import Conversion, convert_context, plan_versions_views, render_item, restrict_givens
 from .dbt import DbtProject, dbt_info
 from .errors import InputError, MigrateError
 from .isolation import relative, render_isolating
@@ -190,6 +190,7 @@ class Pipeline:
     def _convert(self, wh: Warehouse, items: list[Item]) -> None:
         with self._timed("generate"):
             live = [i for i in items if i.context is not None]
+            plan_versions_views(wh, [i.ctx for i in live])
             for n, item in enumerate(live, 1):
                 conv = convert_context(item.ctx, wh)
                 if not conv.ok and conv.error == "needs_llm" and self.llm_client is not None:

@@ -16,6 +16,7 @@ from .catalog import MigrationProject, TableCatalog
 from .convert.dialects import dialect_for_adapter
 from .convert.relations import Relation, Resolver
 from .ddl import DdlColumn, parse_procedures, parse_tables
+from .layout import versions_model
 from .names import model_names, normalize_name
 
 
@@ -48,6 +49,13 @@ class Warehouse:
         self.input_problems: dict[str, str | None] = {}
         for model in self.dbt.models:
             self.targets.setdefault(model, model)
+        # SCD2 targets read through their ``<model>_versions`` view (the legacy table's shape over
+        # the snapshot): those the dbt project has, and this run's (``convert.plan_versions_views``).
+        self.versions_reads: dict[str, str] = {
+            key: versions_model(model)
+            for key, model in self.targets.items()
+            if key != model and versions_model(model) in self.dbt.models
+        }
 
     # Views of the DDL every item's conversion and check reads: derived once per warehouse, not
     # once per item (a whole-warehouse batch would otherwise redo them N times).
@@ -77,7 +85,14 @@ class Warehouse:
             models.setdefault(model, key)
         for key, model in self.read_through_models.items():
             models[model] = key  # (``targets`` also lists every dbt model under its own name)
+        for key, view in self.versions_reads.items():
+            models[view] = key  # an SCD2 snapshot's view is the legacy table too
         return models
+
+    def read_through_versions(self, key: str, view: str) -> None:
+        """Dependents of SCD2 target ``key`` read its ``<model>_versions`` view (``view``)."""
+        self.versions_reads[key] = view
+        self.__dict__.pop("model_keys", None)  # derived from it
 
     @cached_property
     def read_through_models(self) -> dict[str, str]:
@@ -123,6 +138,7 @@ class Warehouse:
             declared_sources=dict(self.dbt.declared_sources),
             written_names=self._written_names(),
             refs=dict(self.read_through_models),
+            versions=dict(self.versions_reads),
             current=normalize_name(target),
             incremental=incremental,
         )

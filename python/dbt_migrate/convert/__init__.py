@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from .. import escaping
+from ..layout import versions_model
 from ..names import normalize_name
 from ..rules import KEYED
 from .ctes import PLACEHOLDER_PREFIX, apply_joins_for, shape_query
@@ -15,8 +16,9 @@ from .derive import NotConvertible, derive_select, drop_self_reads, parse_query
 from .pivots import rewrite_pivots
 from .relations import Relation
 from .scan import scan_body
-from .scd import Scd2Load, recognise_scd2, snapshot_config, versions_query
+from .scd import Scd2Load, recognise_scd2
 from .semantics import apply_operator_semantics, cast_to_column_types, dbt_cross_db_macros
+from .snapshot import snapshot_config, versions_query
 from .statements import expand, skipped, unresolved_routing
 from .style import model_text
 from .surrogates import surrogate_sql
@@ -149,11 +151,24 @@ def upsert_load(ctx: Context) -> exp.Query | None:
     return recognise_upsert(migrate_sql(ctx), ctx.table, ctx.source_dialect)
 
 
+def plan_versions_views(wh: Warehouse, contexts: list[Context]) -> None:
+    """Before any conversion: the SCD2 targets of this run that get a ``<model>_versions`` view
+    (the legacy table's shape over the snapshot), which their dependents then read
+    (``Warehouse.versions_reads``)."""
+    for ctx in contexts:
+        try:
+            load = scd2_load(ctx)
+        except NotConvertible:
+            continue  # its own conversion says why
+        if load is not None and versions_query(load, "snapshot", wh.dbt.dialect) is not None:
+            wh.read_through_versions(normalize_name(ctx.table), versions_model(ctx.model_name))
+
+
 def add_snapshot(conv: Conversion, load: Scd2Load, ctx: Context, wh: Warehouse) -> None:
     """The snapshot settings and the current-flag view of an SCD2 loader's model."""
     conv.snapshot = snapshot_config(load, wh.dbt.dialect)
     placeholder = f"{PLACEHOLDER_PREFIX}snapshot__"
-    versions = versions_query(load, placeholder)
+    versions = versions_query(load, placeholder, wh.dbt.dialect)
     ref = "{{ ref('" + ctx.model_name + "') }}"
     if versions is not None:
         conv.versions_sql = model_text(versions, wh.dbt.dialect, {placeholder: ref})

@@ -51,6 +51,8 @@ class Resolver:
     # Tables read through a model that is not a migrated target: seeds (``ref('<seed>')``) and
     # the team's staging wrappers (``ref('stg_bronze__product')``), normalized name -> model.
     refs: dict[str, str] = field(default_factory=dict)
+    # SCD2 targets whose dependents read the ``<model>_versions`` view over the snapshot.
+    versions: dict[str, str] = field(default_factory=dict)
     current: str | None = None  # the target being generated
     incremental: bool = False
 
@@ -61,6 +63,8 @@ class Resolver:
                 return Relation(key=key, kind="this")
             # A full-refresh model reading its own target: the legacy code saw the old contents.
             return Relation(key=key, kind="ref", model_name=self.targets.get(key, split_name(name)[1].lower()))
+        if key in self.versions:
+            return Relation(key=key, kind="ref", model_name=self.versions[key])
         if key in self.targets:
             return Relation(key=key, kind="ref", model_name=self.targets[key])
         if key in self.refs:

@@ -14,10 +14,12 @@ What dbt needs is the **source side** of the load: the SELECT the new versions a
 without its reads of the target (the anti-join on the current row is what a snapshot does) and
 without the version columns (valid from / valid to / current flag), which the snapshot keeps
 under their legacy names (``snapshot_meta_column_names``, ``dbt_valid_to_current`` for an
-end-of-time sentinel). The strategy is ``check`` on the columns the change predicate compares, or
-``timestamp`` when the profile's watermark (or the version start the loader copies from the
-source) is a column of that SELECT. A current flag becomes a view over the snapshot
-(``<model>_versions``); a close-off of keys missing from the source is ``hard_deletes: invalidate``.
+end-of-time sentinel); a legacy name that needs quoting (``Valid To``) stays ``dbt_valid_to`` in
+the snapshot, which dbt's target check can match, and ``<model>_versions`` renames it. The
+strategy is ``check`` on the columns the change predicate compares, or ``timestamp`` when the
+profile's watermark (or the version start the loader copies from the source) is a column of that
+SELECT. A current flag becomes a column of that view over the snapshot (``<model>_versions``,
+what dependents read); a close-off of keys missing from the source is ``hard_deletes: invalidate``.
 The target's one identity / sequence key (a per-version INT the facts look up and store) is a
 column of the source-side select, ``dbt_migrate.surrogate_integer()`` of the version's identity
 (``convert.surrogates``); dbt's ``dbt_scd_id`` keeps its own name beside it.
@@ -26,7 +28,6 @@ column of the source-side select, ``dbt_migrate.surrogate_integer()`` of the ver
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlglot import exp
 
@@ -367,71 +368,3 @@ def _valid_from(query: exp.Select, meta: set[str], closed_with: exp.Expr | None)
             if copied and any(word.endswith(w) or word.startswith("valid") for w in _FROM_WORDS):
                 return p.alias_or_name
     return None
-
-
-def snapshot_config(load: Scd2Load, target_dialect: str) -> dict[str, Any]:
-    """The snapshot settings the rendering macro writes (docs/render-contract.md). dbt writes these
-    names into its SQL as they are: a name that needs quoting (``WWI City ID``) arrives quoted."""
-
-    def name(column: str) -> str:
-        return exp.to_identifier(column).sql(target_dialect)
-
-    cfg: dict[str, Any] = {"strategy": load.strategy, "unique_key": [name(k) for k in load.unique_key]}
-    if load.strategy == "check":
-        cfg["check_cols"] = [name(c) for c in load.check_cols or []]
-    else:
-        cfg["updated_at"] = name(str(load.updated_at))
-    meta = {"dbt_valid_from": load.valid_from, "dbt_valid_to": load.valid_to}
-    names = {k: name(v) for k, v in meta.items() if v}
-    if names:
-        cfg["snapshot_meta_column_names"] = names
-    if load.sentinel is not None and load.valid_to:
-        cfg["dbt_valid_to_current"] = _sentinel_sql(load.sentinel, target_dialect)
-    if load.hard_deletes:
-        cfg["hard_deletes"] = load.hard_deletes
-    return cfg
-
-
-def _iso(text: str) -> str:
-    """``99991231 23:59:59.9999999`` -> ``9999-12-31 23:59:59.999999``: a literal every target reads."""
-    day, _, clock = text.strip().partition(" ")
-    if len(day) == 8 and day.isdigit():
-        day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
-    whole, dot, fraction = clock.partition(".")
-    return f"{day} {whole}{dot}{fraction[:6]}".strip()
-
-
-def _sentinel(value: exp.Expr) -> exp.Expr:
-    """The end-of-time value as a typed literal (a bare string is a timestamp)."""
-    literal = value.this if isinstance(value, exp.Cast) else value
-    if isinstance(literal, exp.Literal) and literal.is_string:
-        is_date = isinstance(value, exp.Cast) and value.args["to"].is_type(exp.DataType.Type.DATE)
-        return exp.Cast(
-            this=exp.Literal.string(_iso(literal.this)), to=exp.DataType.build("date" if is_date else "timestamp")
-        )
-    return value.copy()
-
-
-def _sentinel_sql(value: exp.Expr, dialect: str) -> str:
-    return _sentinel(value).sql(dialect)
-
-
-def versions_query(load: Scd2Load, snapshot_placeholder: str) -> exp.Query | None:
-    """``select *, <current flag> from <snapshot>``: the legacy current flag over the snapshot's
-    versions (None when the legacy table has no flag)."""
-    if not load.current_flag:
-        return None
-    if load.valid_to is None:
-        return None
-    open_version: exp.Expr
-    column = exp.column(exp.to_identifier(load.valid_to))
-    if load.sentinel is not None:
-        open_version = exp.EQ(this=column, expression=_sentinel(load.sentinel))
-    else:
-        open_version = exp.Is(this=column, expression=exp.Null())
-    current = load.current_value.copy() if load.current_value is not None else exp.Literal.number(1)
-    closed = load.closed_value.copy() if load.closed_value is not None else exp.Literal.number(0)
-    flag = exp.Case(ifs=[exp.If(this=open_version, true=current)], default=closed)
-    return exp.select(exp.Star(), exp.alias_(flag, exp.to_identifier(load.current_flag))).from_(
-        exp.Table(this=exp.to_identifier(snapshot_placeholder))
-    )

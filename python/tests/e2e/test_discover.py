@@ -113,9 +113,10 @@ def test_wwi_one_project_builds_every_rule_converted_target_and_the_date_dimensi
     ok = sorted(k for k, r in wwi["results"].items() if r["status"] == "ok")
     assert len(wwi["results"]) == 14 and len(ok) == 13
     assert ok == sorted([f"dimension.{n.lower()}" for n in DIMENSIONS] + [f"fact.{n.lower()}" for n in FACTS])
-    # the facts read the migrated dimensions: ref() of the snapshot, not source() of the legacy table
+    # the facts read the migrated dimensions: ref() of the view giving the snapshot the legacy names
+    # ("Valid To" is dbt_valid_to in the snapshot), not source() of the legacy table
     sale = (wwi["project"] / "dbt" / "models" / "staging" / "sale.sql").read_text(encoding="utf-8")
-    assert "{{ ref('city') }}" in sale and "source('dimension'" not in sale
+    assert "{{ ref('city_versions') }}" in sale and "source('dimension'" not in sale
 
 
 DDL = """\
