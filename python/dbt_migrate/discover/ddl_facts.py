@@ -19,7 +19,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
 from .model import Column, ForeignKey, SqlObject, TableFacts, fqn_of
-from .tokens import closing, column_list, read_name, schema_and_name, source_text, split_commas, upper
+from .tokens import closing, column_list, keyword, read_name, schema_and_name, source_text, split_commas
 
 # Words that end a column's type and start its options (compared on unquoted tokens).
 _OPTION_WORDS = {
@@ -27,11 +27,6 @@ _OPTION_WORDS = {
     "COLLATE", "FOREIGN KEY", "ROWGUIDCOL", "SPARSE", "FILESTREAM", "MASKED", "GENERATED", "ENCRYPTED",
     "INDEX", "PERSISTED", "WITH",
 }  # fmt: skip
-
-
-def _word(t: Token) -> str:
-    """A keyword's upper text; '' for a quoted identifier (``[NULL]`` is a name, not a keyword)."""
-    return "" if t.token_type == TokenType.IDENTIFIER else upper(t)
 
 
 @dataclass
@@ -48,9 +43,9 @@ class Constraint:
 def read_constraint(tokens: list[Token]) -> Constraint:
     """``[CONSTRAINT name] PRIMARY KEY|UNIQUE [CLUSTERED] (cols) | FOREIGN KEY (cols) REFERENCES t (cols)``."""
     i, name = 0, None
-    if tokens and _word(tokens[0]) == "CONSTRAINT" and len(tokens) > 1:
+    if tokens and keyword(tokens[0]) == "CONSTRAINT" and len(tokens) > 1:
         name, i = tokens[1].text, 2
-    word = _word(tokens[i]) if i < len(tokens) else ""
+    word = keyword(tokens[i]) if i < len(tokens) else ""
     if word in ("PRIMARY KEY", "UNIQUE"):
         j = i + 1
         while j < len(tokens) and tokens[j].token_type != TokenType.L_PAREN:
@@ -59,7 +54,7 @@ def read_constraint(tokens: list[Token]) -> Constraint:
         return Constraint("primary" if word == "PRIMARY KEY" else "unique", cols, name)
     if word == "FOREIGN KEY":
         cols, j = column_list(tokens, i + 1)
-        if j < len(tokens) and _word(tokens[j]) == "REFERENCES":
+        if j < len(tokens) and keyword(tokens[j]) == "REFERENCES":
             parts, k = read_name(tokens, j + 1)
             ref_cols, _ = column_list(tokens, k)
             return Constraint("foreign", cols, name, fqn_of(*schema_and_name(parts)), ref_cols)
@@ -76,15 +71,15 @@ def _column(sql: str, tokens: list[Token], constraints: list[Constraint]) -> Col
         kind = tokens[i].token_type
         depth += kind == TokenType.L_PAREN
         depth -= kind == TokenType.R_PAREN
-        if depth == 0 and _word(tokens[i]) in _OPTION_WORDS:
+        if depth == 0 and keyword(tokens[i]) in _OPTION_WORDS:
             break
         i += 1
     type_text = " ".join(source_text(sql, tokens[1:i]).split()).lower()
     type_text = type_text.replace(" (", "(").replace(", ", ",").replace("[", "").replace("]", "")
     nullable, identity, default, named = True, False, None, None
     while i < len(tokens):
-        word = _word(tokens[i])
-        if word == "NOT" and i + 1 < len(tokens) and _word(tokens[i + 1]) == "NULL":
+        word = keyword(tokens[i])
+        if word == "NOT" and i + 1 < len(tokens) and keyword(tokens[i + 1]) == "NULL":
             nullable, i = False, i + 2
             continue
         if word == "IDENTITY":
@@ -94,7 +89,7 @@ def _column(sql: str, tokens: list[Token], constraints: list[Constraint]) -> Col
             continue
         elif word == "DEFAULT":
             end = i + 1
-            while end < len(tokens) and (end == i + 1 or _word(tokens[end]) not in _OPTION_WORDS):
+            while end < len(tokens) and (end == i + 1 or keyword(tokens[end]) not in _OPTION_WORDS):
                 end = closing(tokens, end) + 1 if tokens[end].token_type == TokenType.L_PAREN else end + 1
                 if end <= 0:
                     end = len(tokens)
@@ -106,7 +101,7 @@ def _column(sql: str, tokens: list[Token], constraints: list[Constraint]) -> Col
             # T-SQL reads `col INT NOT NULL CONSTRAINT pk PRIMARY KEY CLUSTERED (other)` (no comma)
             # as a table constraint on its own column list: SSDT writes WWI's Dimension.Date so
             j = i + 1
-            while j < len(tokens) and _word(tokens[j]) in ("CLUSTERED", "NONCLUSTERED"):
+            while j < len(tokens) and keyword(tokens[j]) in ("CLUSTERED", "NONCLUSTERED"):
                 j += 1
             listed, after = column_list(tokens, j)
             cols = listed or [name]
@@ -143,7 +138,7 @@ def table_facts(obj: SqlObject, tokens: list[Token], start: int) -> TableFacts |
     columns: list[Column] = []
     constraints: list[Constraint] = []
     for element in split_commas(tokens[i + 1 : end]):
-        word = _word(element[0])
+        word = keyword(element[0])
         if word in ("CONSTRAINT", "PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK", "INDEX", "PERIOD"):
             constraints.append(read_constraint(element))
         else:
@@ -179,7 +174,7 @@ def apply_constraints(facts: TableFacts, constraints: list[Constraint]) -> Table
 def alter_table_constraints(tokens: list[Token], start: int) -> tuple[str, list[Constraint]]:
     """``ALTER TABLE name [WITH CHECK] ADD [CONSTRAINT x] ..., ...`` -> (table fqn, constraints)."""
     parts, i = read_name(tokens, start)
-    while i < len(tokens) and _word(tokens[i]) != "ADD":
+    while i < len(tokens) and keyword(tokens[i]) != "ADD":
         i += 1
     elements = split_commas(tokens[i + 1 :]) if i < len(tokens) else []
     constraints = [read_constraint(e) for e in elements]
@@ -189,7 +184,7 @@ def alter_table_constraints(tokens: list[Token], start: int) -> tuple[str, list[
 def unique_index(tokens: list[Token], start: int) -> tuple[str, Constraint] | None:
     """``CREATE UNIQUE [..] INDEX name ON table (cols)`` with ``tokens[start]`` after INDEX."""
     _, i = read_name(tokens, start)
-    if i >= len(tokens) or _word(tokens[i]) != "ON":
+    if i >= len(tokens) or keyword(tokens[i]) != "ON":
         return None
     parts, j = read_name(tokens, i + 1)
     cols, _ = column_list(tokens, j)

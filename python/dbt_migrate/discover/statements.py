@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-from .tokens import tokenize
+from .tokens import keyword, tokenize
 
 # Keywords that begin a statement (upper-cased token text).
 _STARTS = {
@@ -52,17 +52,9 @@ class Body:
     error: str | None = None  # the text could not be tokenized
 
 
-def tokens_of(text: str) -> list[Token]:
-    return tokenize(text)
-
-
-def _word(tok: Token) -> str:
-    return tok.text.upper() if tok.token_type not in (TokenType.STRING, TokenType.IDENTIFIER) else ""
-
-
 def _body_start(tokens: list[Token]) -> int:
     """Index of the first body token: after ``CREATE [OR ALTER] PROC[EDURE] name params ... AS``."""
-    words = [_word(t) for t in tokens[:4]]
+    words = [keyword(t) for t in tokens[:4]]
     if not words or words[0] not in ("CREATE", "ALTER") or not any(w in ("PROC", "PROCEDURE") for w in words):
         return 0
     depth = 0
@@ -71,8 +63,8 @@ def _body_start(tokens: list[Token]) -> int:
             depth += 1
         elif tok.token_type == TokenType.R_PAREN:
             depth -= 1
-        elif depth == 0 and _word(tok) == "AS" and i > 0:
-            prev = _word(tokens[i - 1])
+        elif depth == 0 and keyword(tok) == "AS" and i > 0:
+            prev = keyword(tokens[i - 1])
             param = i > 1 and tokens[i - 2].token_type == TokenType.PARAMETER  # @p AS type
             if prev not in ("EXECUTE", "EXEC") and not param and tokens[i - 1].token_type != TokenType.PARAMETER:
                 return i + 1
@@ -114,7 +106,7 @@ class _Splitter:
                     "".join(parts),
                     first.line,
                     self.current_blocks,
-                    _word(first),
+                    keyword(first),
                     tuple(self.current),
                     self.current_guards,
                 )
@@ -128,13 +120,13 @@ class _Splitter:
         self.current = [tok]
         self.current_blocks = self.blocks()
         self.current_guards = tuple(g for frame in self.frame_guards for g in frame) + tuple(self.pending_guards)
-        self.head = _word(tok)
+        self.head = keyword(tok)
 
     def continues(self, i: int, word: str, depth: int) -> bool:
         """``word`` (a statement keyword at depth 0) is part of the current statement."""
         if not self.current:
             return False
-        prev = _word(self.tokens[i - 1]) if i else ""
+        prev = keyword(self.tokens[i - 1]) if i else ""
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
         if (prev, word) in _AFTER:
             return True  # cursor FOR SELECT, FOR UPDATE, MERGE ... THEN UPDATE, OFFSET ... ROWS FETCH
@@ -174,8 +166,8 @@ class _Splitter:
         tokens, depth, i = self.tokens, 0, start
         while i < len(tokens):
             tok = tokens[i]
-            word = _word(tok)
-            nxt = _word(tokens[i + 1]) if i + 1 < len(tokens) else ""
+            word = keyword(tok)
+            nxt = keyword(tokens[i + 1]) if i + 1 < len(tokens) else ""
             if tok.token_type == TokenType.L_PAREN:
                 depth += 1
             elif tok.token_type == TokenType.R_PAREN:
@@ -235,7 +227,7 @@ class _Splitter:
         depth = cases = 0
         while i < len(self.tokens):
             tok = self.tokens[i]
-            word = _word(tok)
+            word = keyword(tok)
             if tok.token_type == TokenType.L_PAREN:
                 depth += 1
             elif tok.token_type == TokenType.R_PAREN:
@@ -253,11 +245,11 @@ class _Splitter:
 def split_body(text: str) -> Body:
     """The statements of a procedure (``CREATE PROCEDURE ... AS <body>``) or of a bare script."""
     try:
-        tokens = tokens_of(text)
+        tokens = tokenize(text)
     except TokenError as exc:
         return Body(error=str(exc).splitlines()[0] if str(exc) else "cannot be tokenized")
     splitter = _Splitter(text, tokens)
     body = splitter.run(_body_start(tokens))
-    if any(t.token_type == TokenType.DECLARE for t in tokens) and any(_word(t) == "CURSOR" for t in tokens):
+    if any(t.token_type == TokenType.DECLARE for t in tokens) and any(keyword(t) == "CURSOR" for t in tokens):
         body.constructs.append("cursor")
     return body

@@ -86,6 +86,12 @@ def upper(token: Token) -> str:
     return token.text.upper()
 
 
+def keyword(token: Token) -> str:
+    """A keyword's upper text; '' for a string or a quoted identifier (``[NULL]`` and ``'AS'`` are
+    values, not keywords)."""
+    return "" if token.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else token.text.upper()
+
+
 def read_name(tokens: list[Token], i: int) -> tuple[list[str], int]:
     """A dotted name starting at ``tokens[i]`` (``[a b].c``, ``"x"``, ``db.schema.name``): its parts
     unquoted and the index after it."""
