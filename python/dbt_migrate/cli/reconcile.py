@@ -39,12 +39,11 @@ def print_matrix(run: ReconcileRun) -> None:
     table.add_column("table")
     for rnd in run.rounds:
         table.add_column(f"{rnd.index} {rnd.name}")
-    names = list(dict.fromkeys(t.table for r in run.rounds for t in r.tables))
     colours = {"match": "green", "mismatch": "red", "error": "yellow"}
-    for name in names:
+    for name in run.table_order():
         row = [escape(name)]
         for rnd in run.rounds:
-            cell = next((t for t in rnd.tables if t.table == name), None)
+            cell = rnd.cell(name)
             row.append("-" if cell is None else f"[{colours[cell.status]}]{escape(cell_text(cell))}[/]")
         table.add_row(*row)
     console.print(table)

@@ -32,7 +32,7 @@ def write_html(run: ReconcileRun, path: Path) -> Path:
 
 
 def render_html(run: ReconcileRun) -> str:
-    tables = table_order(run)
+    tables = run.table_order()
     body = Markup("\n").join(
         [
             _verdict(run),
@@ -52,19 +52,6 @@ def render_html(run: ReconcileRun) -> str:
     subtitle = f"plan {run.plan} · {run.adapter} · {run.started_at:%Y-%m-%d %H:%M:%S} · {run.duration_s:.1f} s"
     footer = f"dbt-migrate {run.dbt_migrate_version} · run {run.run_id}"
     return ui.page(TITLE, body, subtitle=subtitle, footer=footer)
-
-
-def table_order(run: ReconcileRun) -> list[str]:
-    """Every table of the run, in the order it first appears (the plan's order)."""
-    seen: dict[str, None] = {}
-    for rnd in run.rounds:
-        for t in rnd.tables:
-            seen.setdefault(t.table, None)
-    return list(seen)
-
-
-def _cell(rnd: RoundResult, table: str) -> TableRoundResult | None:
-    return next((t for t in rnd.tables if t.table == table), None)
 
 
 def _anchor(table_index: int, round_index: int | None = None) -> str:
@@ -100,10 +87,10 @@ def matrix(run: ReconcileRun, tables: Sequence[str]) -> Markup:
         )
     rows = []
     for i, table in enumerate(tables):
-        model = next((c.model for r in run.rounds if (c := _cell(r, table))), "")
+        model = next((c.model for r in run.rounds if (c := r.cell(table))), "")
         cells = [Markup('<th><a href="#{}">{}</a></th><td><code>{}</code></td>').format(_anchor(i), h(table), h(model))]
         for rnd in run.rounds:
-            t = _cell(rnd, table)
+            t = rnd.cell(table)
             if t is None:
                 cells.append(Markup('<td class="cell neutral">not compared</td>'))
                 continue
@@ -158,7 +145,7 @@ def _schemas(run: ReconcileRun, tables: Sequence[str]) -> Markup:
     for table in tables:
         latest = None
         for rnd in run.rounds:
-            t = _cell(rnd, table)
+            t = rnd.cell(table)
             report = next((r for r in t.reports if r.type == "schema"), None) if t else None
             latest = report or latest
         if latest is None:
@@ -187,7 +174,7 @@ def _schema_status(status: str) -> str:
 
 
 def _drilldown(run: ReconcileRun, i: int, table: str) -> Markup:
-    cells = [(rnd, t) for rnd in run.rounds if (t := _cell(rnd, table))]
+    cells = [(rnd, t) for rnd in run.rounds if (t := rnd.cell(table))]
     statuses = {t.status for _, t in cells}
     overall = "error" if "error" in statuses else ("mismatch" if "mismatch" in statuses else "match")
     summary = f"{table} — " + ", ".join(f"round {rnd.index}: {t.status}" for rnd, t in cells)

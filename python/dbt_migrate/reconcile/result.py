@@ -75,6 +75,10 @@ class RoundResult(BaseModel):
     build: BuildSummary
     tables: list[TableRoundResult] = Field(default_factory=list)
 
+    def cell(self, table: str) -> TableRoundResult | None:
+        """This round's result for ``table`` (None when the round did not compare it)."""
+        return next((t for t in self.tables if t.table == table), None)
+
 
 class Summary(BaseModel):
     rounds: int
@@ -99,6 +103,10 @@ class ReconcileRun(BaseModel):
     rounds: list[RoundResult] = Field(default_factory=list)
     summary: Summary
     html_report: str | None = None
+
+    def table_order(self) -> list[str]:
+        """Every table of the run, in the order it first appears (the plan's order)."""
+        return list(dict.fromkeys(t.table for rnd in self.rounds for t in rnd.tables))
 
 
 def table_status(reports: list[Report]) -> Status:
