@@ -20,7 +20,7 @@ import pytest
 
 from helpers import FIXTURES, run_cli
 from helpers.migration import ConvertCase, write_cases_project
-from helpers.reconcile_runs import cells, failures, use_this_checkout
+from helpers.reconcile_runs import cells, failures
 
 CASE = FIXTURES / "loads" / "scd2_update_close_insert" / "procedure.sql"
 SOURCE = "CustomerID,Name,City,ModifiedDate\n"
@@ -62,7 +62,6 @@ ROUNDS = """rounds:
 def project(tmp_path_factory) -> Path:
     root = write_cases_project(tmp_path_factory.mktemp("reconcile_scd2") / "project", [ConvertCase.read(CASE)])
     assert run_cli("init", "--project-root", str(root)).returncode == 0
-    use_this_checkout(root / "dbt")
     run = run_cli("run", "--all", "--project-root", str(root), "--json")
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     for n, (source, legacy) in enumerate(zip(SOURCES, (ROUND1, ROUND2, ROUND3), strict=True), start=1):

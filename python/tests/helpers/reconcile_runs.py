@@ -1,4 +1,4 @@
-"""Helpers of the ``migrate reconcile`` end-to-end tests: the package under test, the result
+"""Helpers of the ``migrate reconcile`` end-to-end tests: the migrated demo, the result
 documents and their cells."""
 
 from __future__ import annotations
@@ -7,17 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from . import DEMO_PROJECT, REPO, run_cli
-
-
-def use_this_checkout(dbt_dir: Path) -> None:
-    """The dbt package under test is this checkout's, whatever folder the shared environment was
-    installed from (``migrate init`` names the folder pip installed dbt-migrate from)."""
-    (dbt_dir / "packages.yml").write_text(f"packages:\n- local: {REPO}\n", encoding="utf-8")
-    link = dbt_dir / "dbt_packages" / "dbt_migrate"
-    if link.is_symlink() and link.resolve() != REPO.resolve():
-        link.unlink()
-        link.symlink_to(REPO)
+from . import DEMO_PROJECT, run_cli
 
 
 def latest_result(root: Path) -> dict:
@@ -42,11 +32,10 @@ def cells(doc: dict) -> dict[tuple[str, int], dict]:
 
 def migrated_demo(root: Path) -> Path:
     """The demo migration project (with its reconcile.yml and rounds) at ``root``, initialised
-    against this checkout's package and migrated (``migrate run --all``), not yet reconciled."""
+    and migrated (``migrate run --all``), not yet reconciled."""
     shutil.copytree(DEMO_PROJECT, root, ignore=shutil.ignore_patterns("__pycache__"))
     init = run_cli("init", "--project-root", str(root))
     assert init.returncode == 0, init.stdout + init.stderr
-    use_this_checkout(root / "dbt")
     run = run_cli("run", "--project-root", str(root), "--all", "--json")
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return root
